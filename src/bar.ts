@@ -1,0 +1,222 @@
+/**
+ * A progress bar: the public manual bar (`progress.bar()`), and the object every adapter drives.
+ *
+ * Hot path: `update(n)` (and the adapters, which inline the same two lines) adds to the count and
+ * decrements a countdown; only when the countdown reaches zero does `check()` read the clock and maybe
+ * draw. The countdown is re-armed to about the number of items expected in a quarter of `minInterval`,
+ * measured from the item rate, so the clock is read a few times per frame however fast items come, and
+ * never on every item (tqdm reads it on every item once its threshold is reached but the interval has not
+ * passed; here the threshold moves on instead).
+ */
+import type { Clock } from './core/clock.js';
+import { typeError } from './core/errors.js';
+import type { Outcome, Snapshot } from './core/state.js';
+import { ProgressState } from './core/state.js';
+import { formatLine } from './format/line.js';
+import type { BarOptions, Postfix, Resolved } from './options.js';
+import { checkTotal, formatPostfix, resolveOptions } from './options.js';
+import type { Drawable } from './render/drawable.js';
+import type { Renderer } from './render/renderer.js';
+import { rendererFor } from './render/renderer.js';
+
+/** The countdown when nothing is drawn: large, so a disabled bar costs a decrement per item. */
+const IDLE_COUNTDOWN = 2 ** 30;
+/** Items between clock reads never exceed this (keeps a sudden slow-down from going unseen for long). */
+const MAX_COUNTDOWN = 1 << 20;
+
+/** What `bar.set()` can change. */
+export interface BarUpdate {
+  /** A new label. */
+  desc?: string;
+  /** A new total (`undefined` makes it unknown). */
+  total?: number | undefined;
+  /** New fields after the rate: a string, or an object shown as `key=value` pairs. */
+  postfix?: Postfix;
+}
+
+export class Bar implements Drawable, Disposable {
+  /** @internal Items to go before the next clock read; the first item starts the bar. */
+  countdown = 1;
+  /** @internal */
+  readonly state: ProgressState;
+  /** @internal */
+  lastPlainAt = 0;
+  readonly leave: boolean;
+  readonly minInterval: number;
+  readonly plainInterval: number;
+  readonly fixedWidth: number | undefined;
+  private readonly clock: Clock;
+  private readonly renderer: Renderer | undefined;
+  private readonly stride: number;
+  private armed = IDLE_COUNTDOWN;
+  private lastCheckAt = 0;
+  private started = false;
+  private closed = false;
+
+  /** @internal Use `progress.bar(options)`. */
+  constructor(options: Resolved) {
+    this.state = new ProgressState(options, options.unit, options.bytes, options.unitScale);
+    this.state.postfix = options.postfix;
+    this.leave = options.leave;
+    this.minInterval = options.minInterval;
+    this.plainInterval = options.plainInterval;
+    this.fixedWidth = options.width;
+    this.clock = options.clock;
+    this.stride = Math.max(options.minInterval / 4, 1);
+    this.renderer = options.disable ? undefined : rendererFor(options.stream, options.clock);
+  }
+
+  /** The count so far (including `initial`). */
+  get n(): number {
+    return this.state.n;
+  }
+
+  /** The expected final count, or `undefined` when unknown. */
+  get total(): number | undefined {
+    return this.state.total;
+  }
+
+  /** The label. */
+  get desc(): string {
+    return this.state.desc;
+  }
+
+  /** Seconds since the bar started (frozen once it closes). */
+  get elapsed(): number {
+    return this.snapshot().elapsed;
+  }
+
+  /** The current rate in units per second (the overall average once closed), or `undefined` before any sample. */
+  get rate(): number | undefined {
+    return this.snapshot().rate;
+  }
+
+  /** Whether `close()` has been called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** @internal Starts timing and drawing; called by adapters when iteration begins. */
+  start(): this {
+    if (this.started) return this;
+    this.started = true;
+    const now = this.clock();
+    this.state.start(now);
+    this.lastCheckAt = now;
+    if (this.renderer !== undefined) {
+      this.armed = this.countdown = 1;
+      this.renderer.open(this, now);
+    } else this.armed = this.countdown = IDLE_COUNTDOWN;
+    return this;
+  }
+
+  /**
+   * Advances the bar by `n` (default 1). Cheap: call it once per item.
+   * @example bar.update(chunk.length)
+   */
+  update(n = 1): void {
+    if (typeof n !== 'number' || n !== n) throw typeError('n', 'a number', n);
+    this.state.n += n;
+    if (--this.countdown <= 0) this.check();
+  }
+
+  /**
+   * Changes the label, the total or the postfix.
+   * @example bar.set({ desc: 'upload (retry)', postfix: { retries: 1 } })
+   */
+  set(update: BarUpdate): void {
+    if (update === null || typeof update !== 'object') throw typeError('update', 'an object', update);
+    if ('desc' in update) {
+      if (typeof update.desc !== 'string') throw typeError('desc', 'a string', update.desc);
+      this.state.desc = update.desc;
+    }
+    if ('total' in update) this.state.total = checkTotal(update.total);
+    if ('postfix' in update) this.state.postfix = formatPostfix(update.postfix);
+    if (this.started && !this.closed && this.renderer !== undefined) this.renderer.poke(this.clock());
+  }
+
+  /** Closes the bar: draws its final line (kept unless `leave: false`) and stops timing. Idempotent. */
+  close(): void {
+    this.end('done');
+  }
+
+  /** `using bar = progress.bar(…)` closes the bar at the end of the block. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  /** @internal Ends the bar with an outcome (adapters use 'failed', 'aborted', 'stopped'). */
+  end(outcome: Exclude<Outcome, 'running'>): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.started) this.start();
+    const now = this.clock();
+    this.state.end(outcome, now);
+    this.countdown = this.armed = IDLE_COUNTDOWN;
+    this.renderer?.close(this, now);
+  }
+
+  /** @internal Drawable: the final line if the bar stays, then any report lines. */
+  finalLines(now: number, width: number): string[] {
+    const lines = this.leave ? [this.line(now, width)] : [];
+    for (const extra of this.reportLines(now, width)) lines.push(extra);
+    return lines;
+  }
+
+  /** @internal Extra lines printed when the bar closes (overridden by task bars: what is still pending). */
+  protected reportLines(_now: number, _width: number): string[] {
+    return [];
+  }
+
+  /** @internal */
+  closeAtExit(): void {
+    this.end('stopped');
+  }
+
+  /** @internal A frozen view of the bar now. */
+  snapshot(now = this.clock()): Snapshot {
+    if (!this.closed) this.state.sample(now);
+    return this.state.snapshot(now);
+  }
+
+  /** @internal Drawable: the bar's line at `now`, fitted to `width`. */
+  line(now: number, width: number): string {
+    return formatLine(this.snapshot(now), width);
+  }
+
+  /**
+   * @internal The slow half of the hot path: read the clock, maybe draw, re-arm the countdown so the
+   * next read comes about `minInterval / 4` later at the current item rate.
+   */
+  check(): void {
+    if (!this.started) {
+      this.start();
+      return;
+    }
+    if (this.renderer === undefined || this.closed) {
+      this.countdown = IDLE_COUNTDOWN;
+      return;
+    }
+    const now = this.clock();
+    const dt = now - this.lastCheckAt;
+    this.lastCheckAt = now;
+    this.renderer.poke(now);
+    // Items since the last check were `armed`; aim for one check per `stride` ms at that pace.
+    let next: number;
+    if (dt <= 0) next = this.armed * 2;
+    else next = Math.min((this.armed * this.stride) / dt, this.armed * 2);
+    next = next < 1 ? 1 : next > MAX_COUNTDOWN ? MAX_COUNTDOWN : Math.floor(next);
+    this.armed = this.countdown = next;
+  }
+}
+
+/**
+ * A manual bar, started now. Call `update(n)` as work is done and `close()` at the end.
+ * @example
+ * const bar = progress.bar({ desc: 'upload', total: size, unit: 'B' });
+ * stream.on('data', (chunk) => bar.update(chunk.length));
+ * stream.on('end', () => bar.close());
+ */
+export function createBar(options: BarOptions = {}): Bar {
+  return new Bar(resolveOptions(options)).start();
+}

@@ -1,0 +1,53 @@
+/**
+ * Rate estimator: a time-weighted exponential moving average of progress per second.
+ *
+ * Each sample is a step `Δn` observed over `Δt` milliseconds. Both are summed with a weight that decays
+ * with the sample's age, `w(age) = 0.1 ^ (age / window)`: a sample `window` seconds old counts 10%.
+ *
+ *     N ← N · d + Δn,   T ← T · d + Δt,   d = 0.1 ^ (Δt / window),   rate = N / T
+ *
+ * Dividing the two decayed sums needs no start-up bias correction (the weights cancel), is exact
+ * for a steady rate whatever the sampling pattern, and reduces to the overall average when
+ * `window = Infinity` and to the last step's rate when `window = 0`.
+ *
+ * A stall: time since the last step is not a sample yet, so regular slow steps (one item every 2 s)
+ * keep a steady rate between steps. Once the silence is longer than the expected time per item
+ * (1 / rate), the excess is counted as a zero-progress sample when the rate is read, so the rate
+ * falls and the ETA rises while nothing happens, and recovers when progress resumes.
+ */
+export class RateEstimator {
+  private sumN = 0;
+  private sumT = 0;
+  private readonly ln01PerMs: number;
+
+  /** @param window seconds after which a sample's weight has fallen to 10% (0 = last step only). */
+  constructor(window: number) {
+    this.ln01PerMs = window === 0 ? -Infinity : Math.log(0.1) / (window * 1000);
+  }
+
+  /** Adds a step of `dn` units observed over `dtMs` milliseconds. */
+  sample(dn: number, dtMs: number): void {
+    if (!(dtMs > 0)) {
+      // Simultaneous steps: fold into the current window without moving time.
+      if (dn > 0) this.sumN += dn;
+      return;
+    }
+    const decay = Math.exp(this.ln01PerMs * dtMs);
+    this.sumN = this.sumN * decay + dn;
+    this.sumT = this.sumT * decay + dtMs;
+  }
+
+  /**
+   * Units per second, or `undefined` before the first timed sample.
+   * @param idleMs time since the last step; beyond the expected time per item it lowers the rate.
+   */
+  rate(idleMs = 0): number | undefined {
+    if (!(this.sumT > 0)) return undefined;
+    const perMs = this.sumN / this.sumT;
+    if (!(perMs > 0)) return 0;
+    const excess = idleMs - 1 / perMs;
+    if (excess <= 0) return perMs * 1000;
+    const decay = Math.exp(this.ln01PerMs * excess);
+    return ((this.sumN * decay) / (this.sumT * decay + excess)) * 1000;
+  }
+}

@@ -1,0 +1,108 @@
+import { RateEstimator } from './estimator.js';
+
+/** How a bar ended: still running, finished normally, or stopped early. */
+export type Outcome = 'running' | 'done' | 'failed' | 'aborted' | 'stopped';
+
+/** An immutable view of a bar at one instant: all that formatting needs, already computed. */
+export interface Snapshot {
+  readonly desc: string;
+  readonly n: number;
+  readonly total: number | undefined;
+  readonly unit: string;
+  readonly bytes: boolean;
+  /** Whether counts use SI prefixes (`1.23M`). */
+  readonly unitScale: boolean;
+  /** Seconds since the bar started. */
+  readonly elapsed: number;
+  /** Units per second; the overall average once the bar has ended. `undefined` before any sample. */
+  readonly rate: number | undefined;
+  /** Seconds left, or `undefined` when unknown. */
+  readonly eta: number | undefined;
+  readonly postfix: string;
+  readonly outcome: Outcome;
+}
+
+/**
+ * The counts, timings and estimator of one bar. No I/O: it is told the time by its caller.
+ */
+export class ProgressState {
+  n: number;
+  total: number | undefined;
+  desc: string;
+  postfix = '';
+  outcome: Outcome = 'running';
+  startTime = 0;
+  endTime = 0;
+  readonly initial: number;
+  private readonly estimator: RateEstimator;
+  private sampledN: number;
+  private sampledAt = 0;
+  /** Time of the last sample that saw progress: the start of the current silence. */
+  private lastStepAt = 0;
+
+  constructor(
+    init: { initial: number; total: number | undefined; desc: string; rateWindow: number },
+    readonly unit: string,
+    readonly bytes: boolean,
+    readonly unitScale: boolean | 'auto',
+  ) {
+    this.n = init.initial;
+    this.initial = init.initial;
+    this.sampledN = init.initial;
+    this.total = init.total;
+    this.desc = init.desc;
+    this.estimator = new RateEstimator(init.rateWindow);
+  }
+
+  start(now: number): void {
+    this.startTime = now;
+    this.sampledAt = now;
+    this.lastStepAt = now;
+  }
+
+  /** Feeds the estimator with the progress made since the previous sample. */
+  sample(now: number): void {
+    const dn = this.n - this.sampledN;
+    if (dn === 0) return; // silence is accounted for when the rate is read
+    this.estimator.sample(dn, now - this.sampledAt);
+    this.sampledN = this.n;
+    this.sampledAt = now;
+    this.lastStepAt = now;
+  }
+
+  end(outcome: Exclude<Outcome, 'running'>, now: number): void {
+    if (this.outcome !== 'running') return;
+    this.sample(now);
+    this.outcome = outcome;
+    this.endTime = now;
+  }
+
+  snapshot(now: number): Snapshot {
+    const running = this.outcome === 'running';
+    const until = running ? now : this.endTime;
+    const elapsedMs = Math.max(0, until - this.startTime);
+    let rate: number | undefined;
+    if (running) rate = this.estimator.rate(now - this.lastStepAt);
+    else rate = elapsedMs > 0 && this.n > this.initial ? ((this.n - this.initial) / elapsedMs) * 1000 : undefined;
+    let eta: number | undefined;
+    if (this.total !== undefined) {
+      const left = this.total - this.n;
+      if (left <= 0 || !running) eta = 0;
+      else if (rate !== undefined && rate > 0) eta = left / rate;
+    }
+    const unitScale = this.unitScale === 'auto' ? Math.max(this.n, this.total ?? 0) >= 100_000 : this.unitScale;
+    return {
+      desc: this.desc,
+      n: this.n,
+      total: this.total,
+      unit: this.unit,
+      bytes: this.bytes,
+      unitScale,
+      elapsed: elapsedMs / 1000,
+      rate,
+      eta,
+      postfix: this.postfix,
+      outcome: this.outcome,
+    };
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * Public options of a bar, documented where they are declared, and their validation.
+ */
+import type { Clock } from './core/clock.js';
+import { defaultClock } from './core/clock.js';
+import {
+  checkBoolean,
+  checkFunction,
+  checkNonNegative,
+  checkNonNegativeOrInfinity,
+  checkString,
+  typeError,
+} from './core/errors.js';
+import { envDisabled } from './env.js';
+
+/** Where bars are drawn: any object with `write(text)`; `isTTY`, `columns` and `rows` are read when present. */
+export interface OutputStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean | undefined;
+  columns?: number | undefined;
+  rows?: number | undefined;
+}
+
+/** Extra fields shown after the rate, e.g. `{ loss: 0.25, retries: 1 }` → `loss=0.25, retries=1`. */
+export type Postfix = string | Readonly<Record<string, unknown>>;
+
+/** Options shared by every kind of bar. */
+export interface BarOptions {
+  /**
+   * A label shown before the bar.
+   * @default ''
+   * @example progress(rows, { desc: 'rows' }) // "rows:  42%|████▏     | 420/1000 …"
+   */
+  desc?: string;
+  /**
+   * The expected final count. Taken from the source's `length` or `size` when it has one; this option
+   * overrides it. Without a total the bar shows a count and a rate, no percentage.
+   * @default the source's length or size, else unknown
+   * @example progress(readLines(file), { total: 120_000 })
+   */
+  total?: number | undefined;
+  /**
+   * The name of one unit of progress. `'B'` shows bytes with SI prefixes (`4.2 MB`, `1.3 MB/s`) and, for
+   * iterables, counts each Buffer, Uint8Array or string by its length in bytes.
+   * @default 'it'
+   * @example progress(response.body, { unit: 'B', total: size })
+   */
+  unit?: string;
+  /**
+   * Show counts with SI prefixes (`1.23M`). `'auto'` does it once the count or total reaches 100,000.
+   * Rates always use them. Bytes always use byte units.
+   * @default 'auto'
+   * @example progress(ids, { unitScale: true }) // "12.3k/50.0k"
+   */
+  unitScale?: boolean | 'auto';
+  /**
+   * The count the bar starts from (e.g. when resuming a download).
+   * @default 0
+   * @example progress.bar({ total: size, initial: alreadyDownloaded, unit: 'B' })
+   */
+  initial?: number;
+  /**
+   * Where to draw. A TTY gets a bar redrawn in place; anything else gets plain lines.
+   * @default process.stderr
+   * @example progress(rows, { stream: process.stdout })
+   */
+  stream?: OutputStream;
+  /**
+   * The least time between two frames on a terminal, in milliseconds.
+   * @default 100
+   * @example progress(rows, { minInterval: 50 })
+   */
+  minInterval?: number;
+  /**
+   * When the output is not a terminal (CI log, file, pipe): milliseconds between two status lines of a
+   * running bar. The final line is always written. `Infinity` writes only the final line.
+   * @default 10000
+   * @example progress(rows, { plainInterval: 60_000 })
+   */
+  plainInterval?: number;
+  /**
+   * Keep the bar's final line on screen when it closes; `false` erases it.
+   * @default true
+   * @example progress(chunk, { leave: false })
+   */
+  leave?: boolean;
+  /**
+   * Draw nothing (iteration and counting still happen). The `TAQADDUM_DISABLE` environment variable
+   * (any value but `''`, `0` or `false`) turns every bar off.
+   * @default false
+   * @example progress(rows, { disable: !process.stderr.isTTY })
+   */
+  disable?: boolean;
+  /**
+   * How far back the rate estimate looks, in seconds: a step this old counts for 10% of a new one.
+   * `0` shows the latest step's rate; `Infinity` the average since the start.
+   * @default 10
+   * @example progress(rows, { rateWindow: 30 }) // steadier ETA for bursty work
+   */
+  rateWindow?: number;
+  /**
+   * Fixed line width in columns. By default a terminal's current width (read every frame), else 80.
+   * @default the terminal's width, else 80
+   * @example progress(rows, { width: 60 })
+   */
+  width?: number | undefined;
+  /**
+   * Fields shown after the rate; can be changed later with `bar.set({ postfix })`.
+   * @default none
+   * @example progress.bar({ postfix: { retries: 0 } })
+   */
+  postfix?: Postfix;
+  /**
+   * Milliseconds clock, for tests. Must never go backwards.
+   * @default performance.now
+   * @example progress.bar({ clock: () => fakeNow })
+   */
+  clock?: Clock;
+}
+
+/** Options of `progress(iterable)`. */
+export interface IterableOptions<T> extends BarOptions {
+  /**
+   * How much one item advances the bar. With `unit: 'B'`, Buffers, Uint8Arrays and strings count their
+   * byte length by default; otherwise each item counts 1.
+   * @default () => 1 (bytes: the item's byte length)
+   * @example progress(batches, { weight: (batch) => batch.length, total: rowCount })
+   */
+  weight?: ((item: T) => number) | undefined;
+}
+
+/** Options after validation, with defaults filled in. */
+export interface Resolved {
+  desc: string;
+  total: number | undefined;
+  unit: string;
+  bytes: boolean;
+  unitScale: boolean | 'auto';
+  initial: number;
+  stream: OutputStream;
+  minInterval: number;
+  plainInterval: number;
+  leave: boolean;
+  disable: boolean;
+  rateWindow: number;
+  width: number | undefined;
+  postfix: string;
+  clock: Clock;
+}
+
+const KNOWN = new Set([
+  'desc', 'total', 'unit', 'unitScale', 'initial', 'stream', 'minInterval', 'plainInterval', 'leave',
+  'disable', 'rateWindow', 'width', 'postfix', 'clock',
+]);
+
+export function checkOptionsObject(options: unknown): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw typeError('options', 'an object', options);
+  }
+  return options as Record<string, unknown>;
+}
+
+/** Renders a postfix: strings as they are, records as `key=value` pairs. */
+export function formatPostfix(postfix: unknown): string {
+  if (postfix === undefined || postfix === null) return '';
+  if (typeof postfix === 'string') return postfix;
+  if (typeof postfix !== 'object' || Array.isArray(postfix)) throw typeError('postfix', 'a string or an object', postfix);
+  return Object.entries(postfix as Record<string, unknown>)
+    .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : String(v)}`)
+    .join(', ');
+}
+
+export function checkTotal(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  return checkNonNegative('total', value);
+}
+
+/**
+ * Validates the options shared by every bar and fills in defaults.
+ * @param extraKeys options the caller handles itself (e.g. `weight`), accepted here without checks.
+ */
+export function resolveOptions(raw: unknown, sourceTotal?: number, extraKeys: readonly string[] = []): Resolved {
+  const o = checkOptionsObject(raw);
+  for (const key of Object.keys(o)) {
+    if (!KNOWN.has(key) && !extraKeys.includes(key)) throw new TypeError(`Unknown option \`${key}\``);
+  }
+  const unit = o.unit === undefined ? 'it' : checkString('unit', o.unit);
+  if (unit === '') throw typeError('unit', 'a non-empty string', unit);
+  const stream = o.stream === undefined ? process.stderr : o.stream;
+  if (stream === null || typeof stream !== 'object' || typeof (stream as OutputStream).write !== 'function') {
+    throw typeError('stream', 'a writable stream (an object with a `write` method)', stream);
+  }
+  const unitScale = o.unitScale === undefined ? 'auto' : o.unitScale;
+  if (unitScale !== 'auto' && typeof unitScale !== 'boolean') throw typeError('unitScale', "a boolean or 'auto'", unitScale);
+  let width: number | undefined;
+  if (o.width !== undefined) {
+    width = checkNonNegative('width', o.width);
+    if (!Number.isInteger(width) || width < 1) throw new RangeError(`Expected \`width\` to be a positive integer, got \`${width}\` (number)`);
+  }
+  const rateWindow = o.rateWindow === undefined ? 10 : checkNonNegativeOrInfinity('rateWindow', o.rateWindow);
+  return {
+    desc: o.desc === undefined ? '' : checkString('desc', o.desc),
+    total: o.total === undefined ? sourceTotal : checkTotal(o.total),
+    unit,
+    bytes: unit === 'B',
+    unitScale,
+    initial: o.initial === undefined ? 0 : checkNonNegative('initial', o.initial),
+    stream: stream as OutputStream,
+    minInterval: o.minInterval === undefined ? 100 : checkNonNegative('minInterval', o.minInterval),
+    plainInterval: o.plainInterval === undefined ? 10_000 : checkNonNegativeOrInfinity('plainInterval', o.plainInterval),
+    leave: o.leave === undefined ? true : checkBoolean('leave', o.leave),
+    disable: (o.disable === undefined ? false : checkBoolean('disable', o.disable)) || envDisabled(),
+    rateWindow,
+    width,
+    postfix: formatPostfix(o.postfix),
+    clock: o.clock === undefined ? defaultClock : checkFunction<Clock>('clock', o.clock),
+  };
+}

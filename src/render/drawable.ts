@@ -1,0 +1,20 @@
+/** What the renderer needs from a bar. Bars implement it; the renderer knows nothing else of them. */
+export interface Drawable {
+  /** Least milliseconds between terminal frames that this bar asks for. */
+  readonly minInterval: number;
+  /** Milliseconds between plain status lines when the output is not a terminal. */
+  readonly plainInterval: number;
+  /** A fixed width, or undefined to follow the terminal. */
+  readonly fixedWidth: number | undefined;
+  /** Time of this bar's last plain status line (owned by the renderer). */
+  lastPlainAt: number;
+  /** Samples the bar's progress at `now` and formats it to at most `width` columns. */
+  line(now: number, width: number): string;
+  /**
+   * What stays on screen when the bar closes: its final line (unless it asked not to stay) and any
+   * report lines (e.g. which inputs were still pending).
+   */
+  finalLines(now: number, width: number): string[];
+  /** The process is exiting with the bar still open: end it as it stands. */
+  closeAtExit(): void;
+}
