@@ -1,7 +1,7 @@
 /**
  * Number, size and duration formatting. Pure functions; pretty-bytes is loaded on first use of bytes.
  */
-import { createRequire } from 'node:module';
+import { loadSync } from '../core/lazy.js';
 
 const SI = ['', 'k', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'];
 
@@ -38,7 +38,7 @@ let prettyBytes: PrettyBytes | undefined;
 /** Bytes in SI units via pretty-bytes ("4.2 MB"), loaded the first time bytes are shown. */
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n)) return '?';
-  prettyBytes ??= (createRequire(import.meta.url)('pretty-bytes') as { default: PrettyBytes }).default;
+  prettyBytes ??= loadSync<{ default: PrettyBytes }>('pretty-bytes').default;
   return prettyBytes(n, { maximumFractionDigits: 1 });
 }
 

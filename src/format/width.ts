@@ -2,7 +2,7 @@
  * Display width (terminal columns) of text. Plain ASCII is measured by its length; anything else
  * goes through string-width, loaded on first need (it costs tens of milliseconds to import).
  */
-import { createRequire } from 'node:module';
+import { loadSync } from '../core/lazy.js';
 
 type StringWidth = (text: string) => number;
 let stringWidth: StringWidth | undefined;
@@ -17,7 +17,7 @@ function isPlainAscii(text: string): boolean {
 }
 
 function slowWidth(text: string): number {
-  stringWidth ??= (createRequire(import.meta.url)('string-width') as { default: StringWidth }).default;
+  stringWidth ??= loadSync<{ default: StringWidth }>('string-width').default;
   return stringWidth(text);
 }
 

@@ -8,7 +8,7 @@
  * It mis-renders a frame whose line count changes in the middle (fixed in 8.x, which needs Node 22), so
  * whenever the count changes the old frame is cleared first.
  */
-import { createRequire } from 'node:module';
+import { loadSync } from '../core/lazy.js';
 import type { OutputStream } from '../options.js';
 
 interface LogUpdate {
@@ -33,7 +33,7 @@ export class TerminalSink {
 
   private logUpdate(): LogUpdate {
     if (this.log) return this.log;
-    createLogUpdate ??= (createRequire(import.meta.url)('log-update') as { createLogUpdate: CreateLogUpdate })
+    createLogUpdate ??= loadSync<{ createLogUpdate: CreateLogUpdate }>('log-update')
       .createLogUpdate;
     const collector = {
       isTTY: true,

@@ -1,0 +1,4 @@
+// Jest's ESM loader cannot require() ES modules; load the library's lazy dependencies with import() first.
+import { preloadDependencies } from '../src/core/lazy.js';
+
+await preloadDependencies();
