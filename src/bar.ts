@@ -41,7 +41,13 @@ export class Bar implements Drawable, Disposable {
   readonly state: ProgressState;
   /** @internal */
   lastPlainAt = 0;
-  readonly leave: boolean;
+  /** @internal Set by the renderer: the bar this one is drawn under. */
+  parent: Drawable | undefined;
+  /** @internal The iteration driving this bar, if any: tells whether its loop body is running. */
+  iteration: { readonly inItem: boolean } | undefined;
+  readonly leave: boolean | undefined;
+  readonly captureOutput: boolean;
+  readonly requestedParent: Drawable | undefined;
   readonly minInterval: number;
   readonly plainInterval: number;
   readonly fixedWidth: number | undefined;
@@ -58,6 +64,8 @@ export class Bar implements Drawable, Disposable {
     this.state = new ProgressState(options, options.unit, options.bytes, options.unitScale);
     this.state.postfix = options.postfix;
     this.leave = options.leave;
+    this.captureOutput = options.captureOutput;
+    this.requestedParent = options.parent;
     this.minInterval = options.minInterval;
     this.plainInterval = options.plainInterval;
     this.fixedWidth = options.width;
@@ -89,6 +97,11 @@ export class Bar implements Drawable, Disposable {
   /** The current rate in units per second (the overall average once closed), or `undefined` before any sample. */
   get rate(): number | undefined {
     return this.snapshot().rate;
+  }
+
+  /** @internal Whether this bar's loop is in the middle of an item: bars opened now nest under it. */
+  get inItem(): boolean {
+    return !this.closed && this.iteration !== undefined && this.iteration.inItem;
   }
 
   /** Whether `close()` has been called. */
@@ -156,9 +169,12 @@ export class Bar implements Drawable, Disposable {
     this.renderer?.close(this, now);
   }
 
-  /** @internal Drawable: the final line if the bar stays, then any report lines. */
+  /**
+   * @internal Drawable: the final line if the bar stays (by default a top-level bar stays and a nested
+   * one does not), then any report lines.
+   */
   finalLines(now: number, width: number): string[] {
-    const lines = this.leave ? [this.line(now, width)] : [];
+    const lines = (this.leave ?? this.parent === undefined) ? [this.line(now, width)] : [];
     for (const extra of this.reportLines(now, width)) lines.push(extra);
     return lines;
   }

@@ -1,4 +1,6 @@
 export { progress } from './progress.js';
+export { write } from './write.js';
+export type { WriteOptions } from './write.js';
 export { Bar, createBar as bar } from './bar.js';
 export type { BarUpdate } from './bar.js';
 export type { BarOptions, IterableOptions, OutputStream, Postfix } from './options.js';

@@ -12,6 +12,7 @@ import {
   typeError,
 } from './core/errors.js';
 import { envDisabled } from './env.js';
+import type { Drawable } from './render/drawable.js';
 
 /** Where bars are drawn: any object with `write(text)`; `isTTY`, `columns` and `rows` are read when present. */
 export interface OutputStream {
@@ -79,11 +80,27 @@ export interface BarOptions {
    */
   plainInterval?: number;
   /**
-   * Keep the bar's final line on screen when it closes; `false` erases it.
-   * @default true
+   * Keep the bar's final line on screen when it closes; `false` erases it. By default a top-level bar
+   * stays and a nested bar (one opened inside another bar's loop, or given a `parent`) disappears.
+   * @default true for a top-level bar, false for a nested one
    * @example progress(chunk, { leave: false })
    */
-  leave?: boolean;
+  leave?: boolean | undefined;
+  /**
+   * The bar to draw this one under. By default a bar opened inside another bar's loop body nests under
+   * it; set this when that guess is wrong (e.g. several loops running concurrently).
+   * @default the bar whose loop body is running, if any
+   * @example progress(rows, { parent: filesBar.bar })
+   */
+  parent?: Drawable | undefined;
+  /**
+   * While bars are live on a terminal, move everything else the program writes to `process.stdout` and
+   * `process.stderr` (console.log, loggers) above the bars, so nothing tears. Never done when the output
+   * is not a terminal.
+   * @default true
+   * @example progress(rows, { captureOutput: false })
+   */
+  captureOutput?: boolean;
   /**
    * Draw nothing (iteration and counting still happen). The `TAQADDUM_DISABLE` environment variable
    * (any value but `''`, `0` or `false`) turns every bar off.
@@ -140,7 +157,9 @@ export interface Resolved {
   stream: OutputStream;
   minInterval: number;
   plainInterval: number;
-  leave: boolean;
+  leave: boolean | undefined;
+  parent: Drawable | undefined;
+  captureOutput: boolean;
   disable: boolean;
   rateWindow: number;
   width: number | undefined;
@@ -150,7 +169,7 @@ export interface Resolved {
 
 const KNOWN = new Set([
   'desc', 'total', 'unit', 'unitScale', 'initial', 'stream', 'minInterval', 'plainInterval', 'leave',
-  'disable', 'rateWindow', 'width', 'postfix', 'clock',
+  'disable', 'rateWindow', 'width', 'postfix', 'clock', 'parent', 'captureOutput',
 ]);
 
 export function checkOptionsObject(options: unknown): Record<string, unknown> {
@@ -169,6 +188,14 @@ export function formatPostfix(postfix: unknown): string {
   return Object.entries(postfix as Record<string, unknown>)
     .map(([k, v]) => `${k}=${typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(3)) : String(v)}`)
     .join(', ');
+}
+
+function checkParent(value: unknown): Drawable | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || typeof (value as Drawable).line !== 'function') {
+    throw typeError('parent', 'a bar (from progress.bar(), or an iterator\'s .bar)', value);
+  }
+  return value as Drawable;
 }
 
 export function checkTotal(value: unknown): number | undefined {
@@ -209,7 +236,9 @@ export function resolveOptions(raw: unknown, sourceTotal?: number, extraKeys: re
     stream: stream as OutputStream,
     minInterval: o.minInterval === undefined ? 100 : checkNonNegative('minInterval', o.minInterval),
     plainInterval: o.plainInterval === undefined ? 10_000 : checkNonNegativeOrInfinity('plainInterval', o.plainInterval),
-    leave: o.leave === undefined ? true : checkBoolean('leave', o.leave),
+    leave: o.leave === undefined ? undefined : checkBoolean('leave', o.leave),
+    parent: checkParent(o.parent),
+    captureOutput: o.captureOutput === undefined ? true : checkBoolean('captureOutput', o.captureOutput),
     disable: (o.disable === undefined ? false : checkBoolean('disable', o.disable)) || envDisabled(),
     rateWindow,
     width,

@@ -14,6 +14,7 @@ import {
 import { byteWeight, checkedWeight } from './adapters/weight.js';
 import type { IterableOptions } from './options.js';
 import { resolveOptions } from './options.js';
+import { write } from './write.js';
 
 /** The length or size a source declares, if any. */
 function declaredTotal(source: object): number | undefined {
@@ -81,3 +82,4 @@ export function progress<T>(
 }
 
 progress.bar = createBar;
+progress.write = write;

@@ -23,6 +23,7 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
     readonly bar: Bar,
     private readonly weight: ((item: T) => number) | undefined,
   ) {
+    bar.iteration = this;
     this.onResult = (result) => {
       if (result.done) this.finish('done');
       else if (this.weight === undefined) this.pending = 1;
@@ -84,6 +85,11 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
     this.finished = true;
     this.pending = 0;
     this.bar.end(outcome);
+  }
+
+  /** Whether the loop body is working on an item (used to nest bars opened inside it). */
+  get inItem(): boolean {
+    return this.pending !== 0;
   }
 
   [Symbol.asyncIterator](): this {

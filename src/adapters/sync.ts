@@ -22,7 +22,9 @@ export class ArrayProgressIterator<T> implements ProgressIterator<T> {
   constructor(
     private readonly array: readonly T[],
     readonly bar: Bar,
-  ) {}
+  ) {
+    bar.iteration = this;
+  }
 
   next(): IteratorResult<T> {
     const bar = this.bar;
@@ -46,6 +48,11 @@ export class ArrayProgressIterator<T> implements ProgressIterator<T> {
     return { value: value as T, done: true };
   }
 
+  /** Whether the loop body is working on an item (used to nest bars opened inside it). */
+  get inItem(): boolean {
+    return this.pending !== 0;
+  }
+
   [Symbol.iterator](): this {
     return this;
   }
@@ -61,7 +68,9 @@ export class SyncProgressIterator<T> implements ProgressIterator<T> {
     private readonly source: Iterable<T>,
     readonly bar: Bar,
     private readonly weight: ((item: T) => number) | undefined,
-  ) {}
+  ) {
+    bar.iteration = this;
+  }
 
   next(): IteratorResult<T> {
     if (this.finished) return { value: undefined, done: true };
@@ -118,6 +127,11 @@ export class SyncProgressIterator<T> implements ProgressIterator<T> {
     this.bar.end(outcome);
   }
 
+  /** Whether the loop body is working on an item (used to nest bars opened inside it). */
+  get inItem(): boolean {
+    return this.pending !== 0;
+  }
+
   [Symbol.iterator](): this {
     return this;
   }
@@ -131,7 +145,9 @@ export class RangeProgressIterator implements ProgressIterator<number> {
   constructor(
     private readonly end: number,
     readonly bar: Bar,
-  ) {}
+  ) {
+    bar.iteration = this;
+  }
 
   next(): IteratorResult<number> {
     const bar = this.bar;
@@ -153,6 +169,11 @@ export class RangeProgressIterator implements ProgressIterator<number> {
     this.pending = 0;
     this.bar.end('stopped');
     return { value: value as number, done: true };
+  }
+
+  /** Whether the loop body is working on an item (used to nest bars opened inside it). */
+  get inItem(): boolean {
+    return this.pending !== 0;
   }
 
   [Symbol.iterator](): this {

@@ -87,8 +87,12 @@ export class ProgressState {
     let eta: number | undefined;
     if (this.total !== undefined) {
       const left = this.total - this.n;
-      if (left <= 0 || !running) eta = 0;
-      else if (rate !== undefined && rate > 0) eta = left / rate;
+      if (left <= 0) eta = 0;
+      else if (!running) eta = this.outcome === 'done' ? 0 : undefined; // stopped short: no claim of time left
+      else if (rate !== undefined && rate > 0) {
+        const seconds = left / rate; // overflows to Infinity when the rate is subnormal (a very long stall)
+        if (seconds < Infinity) eta = seconds;
+      }
     }
     const unitScale = this.unitScale === 'auto' ? Math.max(this.n, this.total ?? 0) >= 100_000 : this.unitScale;
     return {

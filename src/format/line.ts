@@ -11,6 +11,8 @@ const PARTIALS = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 const FULL = '█';
 /** Below this many columns the bar is not worth drawing. */
 const MIN_BAR = 4;
+/** Columns a cut desc keeps at the least (with its "…") before it is dropped. */
+const MIN_DESC = 4;
 /** The desc is cut before the bar shrinks below this. */
 const COMFORTABLE_BAR = 10;
 
@@ -96,13 +98,21 @@ export function formatLine(s: Snapshot, width: number): string {
     const barWidth = width - used - 2;
     if (barWidth >= MIN_BAR) return assemble(p, desc, barWidth, true, true);
   }
+  // No room for a bar: drop the postfix, then the timings; the desc may shrink but keeps a few columns
+  // so that several bars stay told apart; the counts are never cut while the desc can still give way.
   for (const [withPostfix, withTiming] of [
     [true, true],
     [false, true],
     [false, false],
   ] as const) {
-    const line = assemble(p, desc, 0, withPostfix, withTiming);
-    if (displayWidth(line) <= width) return line;
+    const rest = displayWidth(assemble(p, '', 0, withPostfix, withTiming));
+    if (!desc) {
+      if (rest <= width) return assemble(p, '', 0, withPostfix, withTiming);
+      continue;
+    }
+    const room = width - rest - 2;
+    if (room >= Math.min(displayWidth(desc), MIN_DESC)) return assemble(p, truncate(desc, room), 0, withPostfix, withTiming);
   }
-  return truncate(assemble(p, desc, 0, false, false), width);
+  const bare = assemble(p, '', 0, false, false);
+  return displayWidth(bare) <= width ? bare : truncate(bare, width);
 }

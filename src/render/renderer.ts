@@ -1,32 +1,61 @@
 /**
- * One renderer per output stream draws every live bar of that stream.
+ * One renderer per output stream draws every live bar of that stream, as one frame in one write.
  *
  * - Throttled: a frame is drawn at most once per `minInterval` (the smallest asked for by a live bar),
- *   whether it is asked for by a bar's hot path, by the keep-alive timer or by a bar closing.
+ *   whether asked for by a bar's hot path, by the keep-alive timer or by a bar closing. Text printed above
+ *   the bars (`progress.write`, captured console output) is drawn at once: it must never wait or be lost.
  * - The keep-alive timer (unref'd, so it never keeps the process running) draws frames while items are
  *   slow. A synchronous loop blocks timers, so bars also poke the renderer from their hot path.
+ * - Layout: bars nest under the bar whose loop body opened them; top-level bars in opening order; the
+ *   frame is cut to the terminal's height with a "… N more" line.
  * - A terminal gets the bars redrawn in place; anything else (or TERM=dumb) gets plain lines: a status
- *   line per bar every `plainInterval`, and always the final line.
+ *   line per top-level bar every `plainInterval`, and the final lines.
+ * - A broken stream (EPIPE, closed) turns this renderer off; the job runs on.
  */
 import type { Clock } from '../core/clock.js';
 import { dumbTerminal } from '../env.js';
 import type { OutputStream } from '../options.js';
+import type { CaptureTarget } from './capture.js';
+import { startCapture, stopCapture, writeRaw } from './capture.js';
 import type { Drawable } from './drawable.js';
-import { PlainSink, TerminalSink } from './terminal.js';
 import { watchExit } from './exit.js';
+import { fitHeight, frameOrder } from './layout.js';
+import { arm, disarm } from './signals.js';
+import { PlainSink, TerminalSink } from './terminal.js';
 
 const DEFAULT_WIDTH = 80;
 
-export class Renderer {
+interface Listenable {
+  on?: (event: string, listener: (...args: unknown[]) => void) => unknown;
+  off?: (event: string, listener: (...args: unknown[]) => void) => unknown;
+}
+
+/** Streams given an 'error' listener: kept for good, since a write's EPIPE can arrive after the bars end. */
+const guarded = new WeakSet<object>();
+
+export class Renderer implements CaptureTarget {
   readonly tty: boolean;
   private readonly live: Drawable[] = [];
-  /** Final lines of closed bars, waiting for the next frame to print them above the live ones. */
+  /** Lines waiting for the next frame to print them above the live bars. */
   private above: string[] = [];
+  /** Text written without a final newline, per target stream, held until the line is complete. */
+  private readonly partials = new Map<OutputStream, string>();
   private lastFrameAt = -Infinity;
   private interval = Infinity;
   private timer: NodeJS.Timeout | undefined;
+  private timerEvery = 0;
+  /** Real time of the last timer tick; the injected clock may be fake. */
+  private lastTickAt = 0;
+  /** The timer fires, so the event loop turns: signal handlers can run and the cursor can be hidden. */
+  private loopFree = false;
+  private broken = false;
   private terminal: TerminalSink | undefined;
   private plain: PlainSink | undefined;
+  private capturing = false;
+  private readonly cleanup = (): void => this.closeAllAtExit();
+  private readonly onResize = (): void => {
+    if (this.live.length > 0) this.frame(this.clock());
+  };
   /** Frames written since the renderer was created (for benchmarks and tests). */
   frames = 0;
 
@@ -49,12 +78,29 @@ export class Renderer {
   }
 
   open(bar: Drawable, now: number): void {
+    bar.parent = this.parentFor(bar);
+    if (this.live.length === 0) this.attach();
     this.live.push(bar);
     bar.lastPlainAt = now;
     this.interval = Math.min(this.interval, bar.minInterval);
-    watchExit(this);
+    if (this.tty && bar.captureOutput && !this.capturing) {
+      startCapture(this);
+      this.capturing = true;
+    }
+    watchExit();
     this.startTimer();
     if (this.tty) this.poke(now);
+  }
+
+  /** The explicit parent if it is live here, else the most recently opened bar whose loop body is running. */
+  private parentFor(bar: Drawable): Drawable | undefined {
+    const asked = bar.requestedParent;
+    if (asked !== undefined) return this.live.includes(asked) ? asked : undefined;
+    for (let i = this.live.length - 1; i >= 0; i--) {
+      const candidate = this.live[i];
+      if (candidate?.inItem) return candidate;
+    }
+    return undefined;
   }
 
   /** Removes a bar; its final lines (computed now) are printed above the live bars. */
@@ -62,50 +108,135 @@ export class Renderer {
     const i = this.live.indexOf(bar);
     if (i < 0) return;
     this.live.splice(i, 1);
+    for (const child of this.live) if (child.parent === bar) child.parent = bar.parent;
     this.above.push(...bar.finalLines(now, this.widthFor(bar)));
     this.interval = this.live.reduce((m, b) => Math.min(m, b.minInterval), Infinity);
     if (this.live.length === 0) {
       this.stopTimer();
       this.frame(now);
-      renderers.delete(this.stream); // the next bar on this stream starts afresh
-    } else if (!this.tty) {
-      this.frame(now); // plain output: the final line goes out at once, the others keep their schedule
-    } else this.poke(now);
+      this.detach();
+    } else if (!this.tty) this.frame(now);
+    else this.poke(now);
   }
 
   /** Draws a frame if one is due. Called from bars' hot paths with a fresh clock reading. */
   poke(now: number): void {
+    if (this.loopFree && performance.now() - this.lastTickAt > 4 * this.timerEvery + 100) {
+      // The timer is starved: a synchronous loop holds the event loop. Ctrl-C must kill at once.
+      this.loopFree = false;
+      disarm(this.cleanup);
+    }
     if (now - this.lastFrameAt >= this.interval || this.live.length === 0) this.frame(now);
   }
 
   /** Draws now, ignoring the throttle. */
   frame(now: number): void {
-    this.lastFrameAt = now;
     const above = this.above;
     this.above = [];
+    if (this.broken) return;
+    this.lastFrameAt = now;
     if (this.tty) {
-      this.terminal ??= new TerminalSink(this.stream);
-      const lines = this.live.map((b) => b.line(now, this.widthFor(b)));
-      this.terminal.draw(lines, above);
+      this.terminal ??= new TerminalSink(this.writer, () => this.stream.columns);
+      const rows = this.stream.rows;
+      const maxLines = rows !== undefined && rows > 1 ? rows - 1 : Infinity;
+      const lines = frameOrder(this.live).map((b) => b.line(now, this.widthFor(b)));
+      this.terminal.draw(fitHeight(lines, maxLines), above, this.loopFree);
     } else {
-      this.plain ??= new PlainSink(this.stream);
+      this.plain ??= new PlainSink(this.writer);
       const lines = above;
       for (const bar of this.live) {
-        if (now - bar.lastPlainAt >= bar.plainInterval) {
+        if (bar.parent === undefined && now - bar.lastPlainAt >= bar.plainInterval) {
           bar.lastPlainAt = now;
           lines.push(bar.line(now, this.widthFor(bar)));
         }
       }
-      this.plain.write(lines);
+      this.plain.lines(lines);
     }
     this.frames++;
   }
 
+  /**
+   * Prints `text` above the bars. Complete lines go out at once with the bars redrawn below them; a
+   * trailing partial line waits for its end (or for the bars to finish).
+   */
+  printAbove(text: string, target: OutputStream): void {
+    if (this.broken || !this.tty || this.live.length === 0) {
+      this.writeTo(target, text);
+      return;
+    }
+    const joined = (this.partials.get(target) ?? '') + text;
+    const cut = joined.lastIndexOf('\n');
+    if (cut < 0) {
+      this.partials.set(target, joined);
+      return;
+    }
+    this.partials.delete(target);
+    if (cut < joined.length - 1) this.partials.set(target, joined.slice(cut + 1));
+    const complete = joined.slice(0, cut);
+    if (target === this.stream) this.above.push(complete);
+    else {
+      this.terminal?.clear();
+      this.writeTo(target, `${complete}\n`);
+    }
+    this.frame(this.clock());
+  }
+
+  private writeTo(target: OutputStream, text: string): void {
+    if (target === this.stream) this.writer(text);
+    else writeRaw(target, text);
+  }
+
+  private readonly writer = (text: string): void => {
+    if (this.broken) return;
+    try {
+      writeRaw(this.stream, text);
+    } catch {
+      this.broken = true; // EPIPE or a closed stream: stop drawing, let the job run on
+    }
+  };
+
+  private attach(): void {
+    const s = this.stream as OutputStream & Listenable;
+    if (typeof s.on !== 'function') return;
+    if (!guarded.has(s)) {
+      guarded.add(s);
+      s.on('error', () => {
+        const r = renderers.get(s);
+        if (r) r.broken = true;
+      });
+    }
+    if (this.tty) s.on('resize', this.onResize);
+  }
+
+  private detach(): void {
+    const s = this.stream as OutputStream & Listenable;
+    if (this.tty && typeof s.off === 'function') s.off('resize', this.onResize);
+    if (this.capturing) {
+      stopCapture(this);
+      this.capturing = false;
+    }
+    for (const [target, text] of this.partials) this.writeTo(target, text);
+    this.partials.clear();
+    disarm(this.cleanup);
+    this.loopFree = false;
+    renderers.delete(this.stream); // the next bar on this stream starts afresh
+  }
+
   private startTimer(): void {
     if (this.timer !== undefined || !Number.isFinite(this.interval)) return;
-    const every = Math.max(this.tty ? this.interval : Math.min(this.interval * 10, 1000), 16);
-    this.timer = setInterval(() => this.poke(this.clock()), every);
+    this.timerEvery = Math.max(this.tty ? this.interval : Math.min(this.interval * 10, 1000), 16);
+    this.lastTickAt = performance.now();
+    this.timer = setInterval(() => this.tick(), this.timerEvery);
     this.timer.unref();
+  }
+
+  private tick(): void {
+    this.lastTickAt = performance.now();
+    if (!this.loopFree && this.tty && this.live.length > 0) {
+      this.loopFree = true;
+      arm(this.cleanup);
+    }
+    this.poke(this.clock());
   }
 
   private stopTimer(): void {
@@ -114,10 +245,11 @@ export class Renderer {
     this.timer = undefined;
   }
 
-  /** At process exit: close what is still open with its current state, synchronously. */
+  /** At process exit or on a signal: close what is still open as it stands, synchronously. */
   closeAllAtExit(): void {
-    for (const bar of [...this.live]) bar.closeAtExit();
+    for (const bar of [...this.live].reverse()) bar.closeAtExit();
     if (this.above.length > 0) this.frame(this.clock());
+    this.terminal?.showCursor();
   }
 }
 
@@ -131,6 +263,12 @@ export function rendererFor(stream: OutputStream, clock: Clock): Renderer {
     renderers.set(stream, r);
   }
   return r;
+}
+
+/** The renderer of `stream` if it has live bars. */
+export function liveRendererOf(stream: OutputStream): Renderer | undefined {
+  const r = renderers.get(stream);
+  return r !== undefined && r.liveCount > 0 ? r : undefined;
 }
 
 /** Renderers that have live bars. */

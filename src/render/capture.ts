@@ -1,0 +1,80 @@
+/**
+ * Output capture: while bars are live on a terminal, writes to `process.stdout` and `process.stderr`
+ * (console.log, loggers) are routed above the bars, so they are neither torn by the next frame nor torn
+ * through it. Only streams that are terminals are captured: output to a file or pipe cannot disturb the
+ * screen, so it is left alone. Capture ends (and the original `write`s come back) when the last capturing
+ * bar closes. The renderer itself always writes through `writeRaw`, which bypasses the capture.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import type { OutputStream } from '../options.js';
+
+/** Where captured text goes: the renderer that draws the bars. */
+export interface CaptureTarget {
+  printAbove(text: string, target: OutputStream): void;
+}
+
+type Write = (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean;
+
+interface Patched {
+  original: Write;
+  decoder: StringDecoder;
+}
+
+const patched = new Map<OutputStream, Patched>();
+let target: CaptureTarget | undefined;
+
+/** Writes to `stream` without going through the capture. */
+export function writeRaw(stream: OutputStream, text: string): void {
+  const p = patched.get(stream);
+  if (p) p.original.call(stream, text);
+  else stream.write(text);
+}
+
+function textOf(chunk: unknown, encoding: unknown, decoder: StringDecoder): string {
+  if (typeof chunk === 'string') {
+    if (typeof encoding === 'string' && !/^utf-?8$/i.test(encoding) && Buffer.isEncoding(encoding)) {
+      return decoder.write(Buffer.from(chunk, encoding));
+    }
+    return chunk;
+  }
+  if (chunk instanceof Uint8Array) return decoder.write(chunk);
+  return String(chunk);
+}
+
+function patch(stream: OutputStream & { write: Write }): void {
+  if (patched.has(stream)) return;
+  const original = stream.write;
+  const entry: Patched = { original, decoder: new StringDecoder('utf8') };
+  patched.set(stream, entry);
+  stream.write = function captured(this: unknown, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+    const to = target;
+    if (to === undefined) return original.call(stream, chunk, encoding, callback);
+    to.printAbove(textOf(chunk, encoding, entry.decoder), stream);
+    const cb = typeof encoding === 'function' ? encoding : callback;
+    if (typeof cb === 'function') process.nextTick(cb as () => void);
+    return true;
+  } as Write;
+}
+
+/** Starts routing process.stdout/stderr writes (those that are terminals) to `to`. */
+export function startCapture(to: CaptureTarget): void {
+  if (target !== undefined) return; // one renderer at a time owns the screen's extra output
+  target = to;
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.isTTY === true) patch(stream as unknown as OutputStream & { write: Write });
+  }
+}
+
+/** Stops routing for `to`, restoring the original `write` methods. */
+export function stopCapture(to: CaptureTarget): void {
+  if (target !== to) return;
+  target = undefined;
+  for (const [stream, p] of patched) {
+    (stream as { write: Write }).write = p.original;
+  }
+  patched.clear();
+}
+
+export function isCapturing(to: CaptureTarget): boolean {
+  return target === to;
+}
