@@ -11,13 +11,17 @@
  * `window = Infinity` and to the last step's rate when `window = 0`.
  *
  * A stall: time since the last step is not a sample yet, so regular slow steps (one item every 2 s)
- * keep a steady rate between steps. Once the silence is longer than the expected time per item
- * (1 / rate), the excess is counted as a zero-progress sample when the rate is read, so the rate
- * falls and the ETA rises while nothing happens, and recovers when progress resumes.
+ * keep a steady rate between steps. Once the silence is longer than a grace period, the excess is counted
+ * as a zero-progress sample when the rate is read, so the rate falls and the ETA rises while nothing
+ * happens, and recovers when progress resumes. The grace is the larger of the time one unit takes
+ * (1 / rate) and 1.5 × the usual gap between steps (a decayed mean, like the sums): for bytes or weighted
+ * items the time per unit is tiny, and steps arrive in chunks, so the gap is what tells a stall.
  */
 export class RateEstimator {
   private sumN = 0;
   private sumT = 0;
+  /** Decayed count of timed steps: sumT / steps is the usual gap between steps. */
+  private steps = 0;
   private readonly ln01PerMs: number;
 
   /** @param window seconds after which a sample's weight has fallen to 10% (0 = last step only). */
@@ -35,6 +39,7 @@ export class RateEstimator {
     const decay = Math.exp(this.ln01PerMs * dtMs);
     this.sumN = this.sumN * decay + dn;
     this.sumT = this.sumT * decay + dtMs;
+    this.steps = this.steps * decay + 1;
   }
 
   /**
@@ -45,7 +50,8 @@ export class RateEstimator {
     if (!(this.sumT > 0)) return undefined;
     const perMs = this.sumN / this.sumT;
     if (!(perMs > 0)) return 0;
-    const excess = idleMs - 1 / perMs;
+    const gap = this.steps > 0 ? this.sumT / this.steps : 0;
+    const excess = idleMs - Math.max(1 / perMs, 1.5 * gap);
     if (excess <= 0) return perMs * 1000;
     const decay = Math.exp(this.ln01PerMs * excess);
     return ((this.sumN * decay) / (this.sumT * decay + excess)) * 1000;

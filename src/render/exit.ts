@@ -1,16 +1,23 @@
 /**
- * Process exit: bars still open when the process exits (process.exit(), an uncaught exception, the
- * event loop running dry with a manual bar never closed) are closed as they stand, so the last lines on
- * screen are true and the cursor is visible. Registered once, when the first bar opens.
+ * Process exit: bars still open when the process ends (process.exit(), an uncaught exception, the event
+ * loop running dry with a manual bar never closed) are closed as they stand, so the last lines on screen
+ * are true and the cursor is visible. An uncaught exception closes them before Node prints the error, so
+ * the error reads below the bars, not through them. Registered once, when the first bar opens.
  */
 import { liveRenderers } from './renderer.js';
 
 let watching = false;
 
+function closeAll(): void {
+  for (const r of liveRenderers()) r.closeAllAtExit();
+}
+
 export function watchExit(): void {
   if (watching) return;
   watching = true;
-  process.once('exit', () => {
-    for (const r of liveRenderers()) r.closeAllAtExit();
+  process.once('exit', closeAll);
+  process.on('uncaughtExceptionMonitor', () => {
+    // Only when the process is about to die of it: a program with its own handler may carry on.
+    if (process.listenerCount('uncaughtException') === 0) closeAll();
   });
 }

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Packaging proof: pack the library as npm would publish it, then
+#   1. list the tarball and check it holds only dist/, README, LICENSE and package.json;
+#   2. lint the tarball with publint (--strict) and @arethetypeswrong/cli (esm-only profile);
+#   3. install it into a scratch project and prove that both `import` (.mjs) and `require()` (.cjs,
+#      Node >= 20.19 require(esm)) work and draw bars to a non-TTY stderr: the final lines are there and
+#      not a single ESC byte or carriage return is written. A stream that claims to be a terminal is also
+#      drawn to, so the lazily loaded dependencies (log-update, string-width, pretty-bytes) are proven to
+#      resolve from an installed copy.
+# Usage: scripts/check-pack.sh        (builds first; CHECK_PACK_SKIP_BUILD=1 skips the build,
+#                                      CHECK_PACK_KEEP=1 keeps the scratch directory and prints its path)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+say() { printf '[check-pack] %s\n' "$*"; }
+fail() { printf '[check-pack] FAIL: %s\n' "$*" >&2; exit 1; }
+
+if [[ "${CHECK_PACK_SKIP_BUILD:-}" != 1 ]]; then
+  say "building"
+  npm run build --silent
+fi
+[[ -f dist/index.js && -f dist/index.d.ts ]] || fail "dist/index.js or dist/index.d.ts is missing: run npm run build"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/taqaddum-pack.XXXXXX")"
+if [[ "${CHECK_PACK_KEEP:-}" == 1 ]]; then
+  say "keeping $work"
+else
+  trap 'rm -rf "$work"' EXIT
+fi
+
+# --- 1. pack and list ----------------------------------------------------------------------------
+npm pack --pack-destination "$work" --loglevel=error >/dev/null
+shopt -s nullglob
+tarballs=("$work"/taqaddum-*.tgz)
+shopt -u nullglob
+[[ ${#tarballs[@]} -eq 1 ]] || fail "expected one tarball in $work, found ${#tarballs[@]}"
+tgz="${tarballs[0]}"
+say "packed $(basename "$tgz") ($(wc -c <"$tgz") bytes)"
+
+tar -tzf "$tgz" | sort >"$work/contents.txt"
+say "tarball contents ($(wc -l <"$work/contents.txt") files):"
+sed 's/^/    /' "$work/contents.txt"
+unexpected="$(grep -Ev '^package/(package\.json|README(\.md)?|LICENSE(\.md|\.txt)?|dist/.+)$' "$work/contents.txt" || true)"
+[[ -z "$unexpected" ]] || fail "unexpected files in the tarball:"$'\n'"$unexpected"
+for required in package/package.json package/README.md package/LICENSE package/dist/index.js package/dist/index.d.ts; do
+  grep -qx "$required" "$work/contents.txt" || fail "$required is missing from the tarball"
+done
+
+# --- 2. lint the packed tarball --------------------------------------------------------------------
+bin="$root/node_modules/.bin"
+[[ -x "$bin/publint" && -x "$bin/attw" ]] || fail "publint or attw not installed (they are devDependencies: run npm ci)"
+say "publint --strict"
+NO_COLOR=1 "$bin/publint" run --strict --level suggestion "$tgz"
+say "attw --profile esm-only"
+"$bin/attw" "$tgz" --profile esm-only --no-color --no-emoji
+
+# --- 3. install into a scratch project and use it --------------------------------------------------
+app="$work/app"
+mkdir "$app"
+cd "$app"
+npm init -y --loglevel=error >/dev/null
+say "installing the tarball into a scratch project (dependencies from the registry)"
+npm install --no-audit --no-fund --loglevel=error "$tgz" >/dev/null
+[[ -f node_modules/taqaddum/dist/index.js ]] || fail "the tarball did not install"
+
+# Both entry styles run the same checks; only the way the library is loaded differs.
+cat >"$app/body.txt" <<'JS'
+const seen = [];
+for (const x of progress([1, 2, 3], { desc: `${kind} sync` })) seen.push(x);
+assert.deepEqual(seen, [1, 2, 3]);
+
+async function* lines() { yield 'a'; yield 'b'; }
+const got = [];
+for await (const x of progress(lines(), { desc: `${kind} async`, total: 2 })) got.push(x);
+assert.deepEqual(got, ['a', 'b']);
+
+const bar = progress.bar({ desc: `${kind} bytes`, total: 2048, unit: 'B' });
+bar.update(1024);
+bar.update(1024);
+bar.close();
+assert.equal(bar.n, 2048);
+
+// A stream that claims to be a terminal: the first frame loads log-update, the CJK desc string-width.
+const writes = [];
+const tty = { isTTY: true, columns: 60, rows: 10, write(s) { writes.push(String(s)); return true; } };
+for (const _ of progress(5, { desc: `${kind} 进度`, stream: tty })) { /* nothing */ }
+assert.match(writes.join(''), new RegExp(`${kind} 进度: 100%\\|█+\\| 5/5 \\[`));
+console.log(`${kind}: ok`);
+JS
+
+{
+  echo "import assert from 'node:assert/strict';"
+  echo "import { progress } from 'taqaddum';"
+  echo "const kind = 'esm';"
+  cat "$app/body.txt"
+} >"$app/check.mjs"
+{
+  echo "'use strict';"
+  echo "const assert = require('node:assert/strict');"
+  echo "const { progress } = require('taqaddum');"
+  echo "assert.equal(require('taqaddum/package.json').name, 'taqaddum');"
+  echo "const kind = 'cjs';"
+  echo "(async () => {"
+  cat "$app/body.txt"
+  echo "})().catch((error) => { console.error(error); process.exitCode = 1; });"
+} >"$app/check.cjs"
+
+cat >"$app/check-stderr.mjs" <<'JS'
+// Usage: node check-stderr.mjs FILE KIND: the bars' stderr must be plain lines with each final line.
+import { readFileSync } from 'node:fs';
+const [file, kind] = process.argv.slice(2);
+const text = readFileSync(file, 'utf8');
+const problems = [];
+if (text.includes('\u001b')) problems.push('an ESC byte was written');
+if (text.includes('\r')) problems.push('a carriage return was written');
+if (!text.endsWith('\n')) problems.push('the output does not end with a newline');
+const lines = text.split('\n');
+for (const [desc, counts] of [[`${kind} sync`, '3/3'], [`${kind} async`, '2/2'], [`${kind} bytes`, '']]) {
+  const re = new RegExp(`^${desc}: 100%\\|█+\\| ${counts}.*\\]$`);
+  if (!lines.some((l) => re.test(l))) problems.push(`no final line for "${desc}"`);
+}
+if (problems.length > 0) {
+  console.error(`${file}:\n${text}\n${problems.join('\n')}`);
+  process.exit(1);
+}
+JS
+
+for kind in esm cjs; do
+  ext="$([[ $kind == esm ]] && echo mjs || echo cjs)"
+  say "node check.$ext (stderr to a file, not a TTY)"
+  status=0
+  env -u TAQADDUM_DISABLE node "check.$ext" 2>"$kind.err" || status=$?
+  sed 's/^/    stderr| /' "$kind.err"
+  [[ $status -eq 0 ]] || fail "check.$ext exited with $status"
+  node check-stderr.mjs "$kind.err" "$kind" || fail "the $kind bars' stderr is not plain, final lines"
+done
+
+say "ok: contents, publint, attw, import and require of the packed tarball"
