@@ -13,7 +13,7 @@ import { typeError } from './core/errors.js';
 import type { Outcome, Snapshot } from './core/state.js';
 import { ProgressState } from './core/state.js';
 import { formatLine } from './format/line.js';
-import type { BarOptions, Postfix, Resolved } from './options.js';
+import type { BarOptions, OutputStream, Postfix, Resolved } from './options.js';
 import { checkTotal, formatPostfix, resolveOptions } from './options.js';
 import type { Drawable } from './render/drawable.js';
 import type { Renderer } from './render/renderer.js';
@@ -51,8 +51,11 @@ export class Bar implements Drawable, Disposable {
   readonly minInterval: number;
   readonly plainInterval: number;
   readonly fixedWidth: number | undefined;
-  private readonly clock: Clock;
-  private readonly renderer: Renderer | undefined;
+  /** @internal The bar's clock (task bars read it to time settlements). */
+  protected readonly clock: Clock;
+  /** Set when the bar starts, so a bar never iterated holds no renderer. */
+  private renderer: Renderer | undefined;
+  private readonly output: OutputStream | undefined;
   private readonly stride: number;
   private armed = IDLE_COUNTDOWN;
   private lastCheckAt = 0;
@@ -71,7 +74,7 @@ export class Bar implements Drawable, Disposable {
     this.fixedWidth = options.width;
     this.clock = options.clock;
     this.stride = Math.max(options.minInterval / 4, 1);
-    this.renderer = options.disable ? undefined : rendererFor(options.stream, options.clock);
+    this.output = options.disable ? undefined : options.stream;
   }
 
   /** The count so far (including `initial`). */
@@ -116,6 +119,7 @@ export class Bar implements Drawable, Disposable {
     const now = this.clock();
     this.state.start(now);
     this.lastCheckAt = now;
+    if (this.output !== undefined) this.renderer = rendererFor(this.output, this.clock);
     if (this.renderer !== undefined) {
       this.armed = this.countdown = 1;
       this.renderer.open(this, now);
@@ -128,7 +132,7 @@ export class Bar implements Drawable, Disposable {
    * @example bar.update(chunk.length)
    */
   update(n = 1): void {
-    if (typeof n !== 'number' || n !== n) throw typeError('n', 'a number', n);
+    if (typeof n !== 'number' || !Number.isFinite(n)) throw typeError('n', 'a finite number', n);
     this.state.n += n;
     if (--this.countdown <= 0) this.check();
   }

@@ -1,5 +1,7 @@
 /**
  * Feeds bytes to a real terminal emulator (@xterm/headless) and reads back what a person would see.
+ * `convertEol` plays the part of the tty driver, which turns "\n" into "\r\n" on the way to the screen
+ * (bytes from a real pty have had that done already; it changes nothing for them).
  */
 import xterm from '@xterm/headless';
 
@@ -16,7 +18,7 @@ export interface Screen {
 }
 
 export async function renderScreen(bytes: string, cols = 80, rows = 24): Promise<Screen> {
-  const term = new Terminal({ cols, rows, allowProposedApi: true, scrollback: 1000 });
+  const term = new Terminal({ cols, rows, allowProposedApi: true, scrollback: 1000, convertEol: true });
   await new Promise<void>((resolve) => term.write(bytes, resolve));
   const buffer = term.buffer.active;
   const lines: string[] = [];

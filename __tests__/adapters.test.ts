@@ -1,0 +1,705 @@
+/**
+ * The adapters: `progress(source)` over sync iterables, async iterables and ranges yields exactly the
+ * source, counts each item when the next one is asked for, and closes the bar on every exit path.
+ */
+import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import { Readable } from 'node:stream';
+import { progress } from '../src/index.js';
+import type { Bar } from '../src/index.js';
+import { FakeClock } from '../test-support/fake-clock.js';
+import { MemoryStream } from '../test-support/memory-stream.js';
+
+/** Options for a quiet bar on its own plain (non-TTY) stream and a fake clock. */
+function setup(): { stream: MemoryStream; clock: FakeClock; options: { stream: MemoryStream; clock: () => number } } {
+  const stream = new MemoryStream();
+  const clock = new FakeClock();
+  return { stream, clock, options: { stream, clock: clock.read } };
+}
+
+function outcome(bar: Bar): string {
+  return bar.state.outcome;
+}
+
+/** A generator over `items` that records whether its `finally` ran. */
+function tracked<T>(items: readonly T[]): { gen: Generator<T>; cleaned: () => boolean } {
+  let cleaned = false;
+  function* gen(): Generator<T> {
+    try {
+      yield* items;
+    } finally {
+      cleaned = true;
+    }
+  }
+  return { gen: gen(), cleaned: () => cleaned };
+}
+
+function trackedAsync<T>(items: readonly T[]): { gen: AsyncGenerator<T>; cleaned: () => boolean } {
+  let cleaned = false;
+  async function* gen(): AsyncGenerator<T> {
+    try {
+      for (const item of items) {
+        await Promise.resolve();
+        yield item;
+      }
+    } finally {
+      cleaned = true;
+    }
+  }
+  return { gen: gen(), cleaned: () => cleaned };
+}
+
+async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of source) out.push(x);
+  return out;
+}
+
+describe('sync sources', () => {
+  test('array (fast path): yields exactly the array, total from length', () => {
+    const { options } = setup();
+    const rows = [{ id: 1 }, undefined, null, 0, '', NaN, { id: 2 }];
+    const it = progress(rows, options);
+    expect(it.bar.total).toBe(rows.length);
+    const seen = [...it];
+    expect(seen).toHaveLength(rows.length);
+    seen.forEach((x, i) => expect(x).toBe(rows[i]));
+    expect(it.bar.n).toBe(rows.length);
+    expect(it.bar.isClosed).toBe(true);
+  });
+
+  test('an array with its own iterator is iterated through that iterator', () => {
+    const { options } = setup();
+    const odd = [1, 2, 3] as number[];
+    Object.defineProperty(odd, Symbol.iterator, { value: () => ['x', 'y'][Symbol.iterator]() });
+    expect([...progress(odd, options)]).toEqual(['x', 'y']);
+  });
+
+  test('sparse array: holes come out as undefined, like a bare for…of', () => {
+    const { options } = setup();
+    // eslint-disable-next-line no-sparse-arrays
+    const sparse = [1, , 3];
+    expect([...progress(sparse, options)]).toEqual([...sparse]);
+  });
+
+  test('Set: its values in insertion order, total from size', () => {
+    const { options } = setup();
+    const set = new Set(['b', 'a', 'c']);
+    const it = progress(set, options);
+    expect(it.bar.total).toBe(3);
+    expect([...it]).toEqual(['b', 'a', 'c']);
+  });
+
+  test('Map: its entries, total from size', () => {
+    const { options } = setup();
+    const map = new Map([
+      ['x', 1],
+      ['y', 2],
+    ]);
+    const it = progress(map, options);
+    expect(it.bar.total).toBe(2);
+    expect([...it]).toEqual([
+      ['x', 1],
+      ['y', 2],
+    ]);
+  });
+
+  test('generator: its values, total unknown unless given', () => {
+    const { options } = setup();
+    const it = progress(tracked([1, 2, 3]).gen, options);
+    expect(it.bar.total).toBeUndefined();
+    expect([...it]).toEqual([1, 2, 3]);
+    expect(it.bar.n).toBe(3);
+    const given = progress(tracked([1, 2, 3]).gen, { ...setup().options, total: 3 });
+    expect(given.bar.total).toBe(3);
+  });
+
+  test('string: its code points, total counted in code points', () => {
+    const { options } = setup();
+    const text = 'a😀b数';
+    const it = progress(text, options);
+    expect([...it]).toEqual(['a', '😀', 'b', '数']);
+    expect(it.bar.n).toBe(4);
+    expect(it.bar.total).toBe(4);
+  });
+
+  test('typed array and a custom iterable with a `size`', () => {
+    const { options } = setup();
+    const bytes = new Uint8Array([5, 6, 7]);
+    const typed = progress(bytes, options);
+    expect(typed.bar.total).toBe(3);
+    expect([...typed]).toEqual([5, 6, 7]);
+    const custom = { size: 2, *[Symbol.iterator]() { yield 'p'; yield 'q'; } };
+    const it = progress(custom, setup().options);
+    expect(it.bar.total).toBe(2);
+    expect([...it]).toEqual(['p', 'q']);
+  });
+
+  test('the total option overrides length and size', () => {
+    expect(progress([1, 2, 3], { ...setup().options, total: 10 }).bar.total).toBe(10);
+    expect(progress(new Set([1]), { ...setup().options, total: 0 }).bar.total).toBe(0);
+    expect(progress(5, { ...setup().options, total: 7 }).bar.total).toBe(7);
+  });
+
+  test('range: 0 … n − 1, total n; progress(0) yields nothing', () => {
+    const { options } = setup();
+    const it = progress(5, options);
+    expect(it.bar.total).toBe(5);
+    expect([...it]).toEqual([0, 1, 2, 3, 4]);
+    expect(it.bar.n).toBe(5);
+    const empty = progress(0, setup().options);
+    expect([...empty]).toEqual([]);
+    expect(empty.bar.isClosed).toBe(true);
+  });
+});
+
+describe('async sources', () => {
+  test('async generator: its values, in order', async () => {
+    const { options } = setup();
+    const { gen, cleaned } = trackedAsync(['a', 'b', 'c']);
+    const it = progress(gen, options);
+    expect(await collect(it)).toEqual(['a', 'b', 'c']);
+    expect(it.bar.n).toBe(3);
+    expect(it.bar.isClosed).toBe(true);
+    expect(cleaned()).toBe(true);
+  });
+
+  test('Node Readable.from: its chunks', async () => {
+    const { options } = setup();
+    const chunks = ['one', 'two', 'three'];
+    expect(await collect(progress(Readable.from(chunks), options))).toEqual(chunks);
+  });
+
+  test('Node Readable in byte mode: the bytes arrive unchanged', async () => {
+    const { options } = setup();
+    const data = Buffer.from('x'.repeat(100_000));
+    const readable = new Readable({
+      read() {
+        this.push(data);
+        this.push(null);
+      },
+    });
+    const out = await collect(progress(readable, { ...options, unit: 'B' }));
+    expect(Buffer.concat(out as Buffer[]).equals(data)).toBe(true);
+  });
+
+  test('web ReadableStream: its chunks', async () => {
+    const { options } = setup();
+    const chunks = [new Uint8Array([1, 2]), new Uint8Array([3])];
+    const web = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const c of chunks) controller.enqueue(c);
+        controller.close();
+      },
+    });
+    const out = await collect(progress(web, options));
+    expect(out).toEqual(chunks);
+  });
+
+  test('a custom async iterable with a `size` gives the total', async () => {
+    const { options } = setup();
+    const source = {
+      size: 2,
+      async *[Symbol.asyncIterator]() {
+        yield 1;
+        yield 2;
+      },
+    };
+    const it = progress(source, options);
+    expect(it.bar.total).toBe(2);
+    expect(await collect(it)).toEqual([1, 2]);
+  });
+
+  test('a source that is both sync and async iterable is iterated asynchronously', async () => {
+    const { options } = setup();
+    const both = {
+      *[Symbol.iterator]() {
+        yield 'sync';
+      },
+      async *[Symbol.asyncIterator]() {
+        yield 'async';
+      },
+    };
+    const it = progress(both, options);
+    expect(typeof (it as AsyncIterable<string>)[Symbol.asyncIterator]).toBe('function');
+    expect(await collect(it)).toEqual(['async']);
+  });
+});
+
+describe('counting', () => {
+  test('sync: an item counts when the next one is asked for; 3/3 at the end', () => {
+    const { options, stream, clock } = setup();
+    const it = progress(['a', 'b', 'c'], options);
+    const during: number[] = [];
+    for (const _ of it) {
+      clock.advance(100);
+      during.push(it.bar.n);
+    }
+    expect(during).toEqual([0, 1, 2]);
+    expect(it.bar.n).toBe(3);
+    expect(stream.lines.at(-1)).toMatch(/100%\|█+\| 3\/3 /);
+  });
+
+  test('sync, step by step through next()', () => {
+    const it = progress(new Set([10, 20]), setup().options);
+    expect(it.bar.n).toBe(0);
+    expect(it.next()).toEqual({ value: 10, done: false });
+    expect(it.bar.n).toBe(0);
+    expect(it.next()).toEqual({ value: 20, done: false });
+    expect(it.bar.n).toBe(1);
+    expect(it.next().done).toBe(true);
+    expect(it.bar.n).toBe(2);
+    expect(it.bar.isClosed).toBe(true);
+    expect(it.next().done).toBe(true); // stays done
+    expect(it.bar.n).toBe(2);
+  });
+
+  test('async: same counting; 3/3 at the end', async () => {
+    const { options, stream, clock } = setup();
+    const it = progress(trackedAsync(['a', 'b', 'c']).gen, { ...options, total: 3 });
+    const during: number[] = [];
+    for await (const _ of it) {
+      clock.advance(100);
+      during.push(it.bar.n);
+    }
+    expect(during).toEqual([0, 1, 2]);
+    expect(it.bar.n).toBe(3);
+    expect(stream.lines.at(-1)).toMatch(/100%\|█+\| 3\/3 /);
+  });
+
+  test('range and initial', () => {
+    const { options, stream } = setup();
+    const it = progress(4, { ...options, initial: 6, total: 10 });
+    expect([...it]).toEqual([0, 1, 2, 3]);
+    expect(it.bar.n).toBe(10);
+    expect(stream.lines.at(-1)).toMatch(/100%\|█+\| 10\/10 /);
+  });
+});
+
+describe('every exit path closes the bar', () => {
+  test('sync end of source: done', () => {
+    const { gen, cleaned } = tracked([1, 2]);
+    const it = progress(gen, setup().options);
+    expect([...it]).toEqual([1, 2]);
+    expect(it.bar.isClosed).toBe(true);
+    expect(outcome(it.bar)).toBe('done');
+    expect(cleaned()).toBe(true);
+  });
+
+  test('sync break: the generator’s finally runs, the bar closes', () => {
+    for (const source of ['generator', 'array', 'range', 'set'] as const) {
+      const { gen, cleaned } = tracked([1, 2, 3, 4]);
+      const it =
+        source === 'generator'
+          ? progress(gen, setup().options)
+          : source === 'array'
+            ? progress([1, 2, 3, 4], setup().options)
+            : source === 'range'
+              ? progress(4, setup().options)
+              : progress(new Set([1, 2, 3, 4]), setup().options);
+      for (const x of it as Iterable<number>) if (x >= 2) break;
+      expect(it.bar.isClosed).toBe(true);
+      expect(outcome(it.bar)).toBe('stopped');
+      if (source === 'generator') expect(cleaned()).toBe(true);
+    }
+  });
+
+  test('sync break: the source iterator’s return() is called once', () => {
+    let returns = 0;
+    const source: Iterable<number> = {
+      [Symbol.iterator]() {
+        let i = 0;
+        return {
+          next: () => ({ value: i++, done: false }),
+          return: () => {
+            returns++;
+            return { value: undefined, done: true };
+          },
+        };
+      },
+    };
+    const it = progress(source, setup().options);
+    for (const x of it) if (x === 3) break;
+    expect(returns).toBe(1);
+    expect(it.bar.isClosed).toBe(true);
+    it.return?.(); // a second return() does not reach the source again
+    expect(returns).toBe(1);
+  });
+
+  test('sync exception in the loop body: finally runs, the bar closes, the error passes through', () => {
+    const { gen, cleaned } = tracked([1, 2, 3]);
+    const it = progress(gen, setup().options);
+    const boom = new Error('body');
+    let caught: unknown;
+    try {
+      for (const x of it) if (x === 2) throw boom;
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBe(boom);
+    expect(cleaned()).toBe(true);
+    expect(it.bar.isClosed).toBe(true);
+  });
+
+  test('sync exception from the source: re-thrown as the same object, bar closed as failed', () => {
+    const boom = new RangeError('source broke');
+    function* failing(): Generator<number> {
+      yield 1;
+      throw boom;
+    }
+    const { options, stream } = setup();
+    const it = progress(failing(), options);
+    let caught: unknown;
+    try {
+      for (const _ of it);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBe(boom);
+    expect(it.bar.isClosed).toBe(true);
+    expect(outcome(it.bar)).toBe('failed');
+    expect(stream.lines.at(-1)).toMatch(/✗ 1 it/);
+  });
+
+  test('sync: a throwing [Symbol.iterator]() fails the same way', () => {
+    const boom = { not: 'an Error' };
+    const source = {
+      [Symbol.iterator](): Iterator<number> {
+        throw boom;
+      },
+    };
+    const it = progress(source, setup().options);
+    let caught: unknown;
+    try {
+      it.next();
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBe(boom);
+    expect(it.bar.isClosed).toBe(true);
+    expect(outcome(it.bar)).toBe('failed');
+    expect(it.next().done).toBe(true);
+  });
+
+  test('async: a throwing [Symbol.asyncIterator]() fails the same way', async () => {
+    const boom = new Error('no iterator');
+    const source = {
+      [Symbol.asyncIterator](): AsyncIterator<number> {
+        throw boom;
+      },
+    };
+    const it = progress(source, setup().options);
+    await expect(it.next()).rejects.toBe(boom);
+    expect(it.bar.isClosed).toBe(true);
+    expect(outcome(it.bar)).toBe('failed');
+  });
+
+  test('async end, break, body exception, source exception', async () => {
+    // end
+    const a = trackedAsync([1, 2]);
+    const itA = progress(a.gen, setup().options);
+    await collect(itA);
+    expect(itA.bar.isClosed && a.cleaned()).toBe(true);
+    expect(outcome(itA.bar)).toBe('done');
+
+    // break
+    const b = trackedAsync([1, 2, 3]);
+    const itB = progress(b.gen, setup().options);
+    for await (const x of itB) if (x === 2) break;
+    expect(b.cleaned()).toBe(true);
+    expect(itB.bar.isClosed).toBe(true);
+    expect(outcome(itB.bar)).toBe('stopped');
+
+    // exception in the body
+    const c = trackedAsync([1, 2, 3]);
+    const itC = progress(c.gen, setup().options);
+    const bodyError = new Error('body');
+    await expect(
+      (async () => {
+        for await (const x of itC) if (x === 2) throw bodyError;
+      })(),
+    ).rejects.toBe(bodyError);
+    expect(c.cleaned()).toBe(true);
+    expect(itC.bar.isClosed).toBe(true);
+
+    // exception from the source
+    const sourceError = new TypeError('source');
+    async function* failing(): AsyncGenerator<number> {
+      yield 1;
+      await Promise.resolve();
+      throw sourceError;
+    }
+    const { options, stream } = setup();
+    const itD = progress(failing(), options);
+    await expect(collect(itD)).rejects.toBe(sourceError);
+    expect(itD.bar.isClosed).toBe(true);
+    expect(outcome(itD.bar)).toBe('failed');
+    expect(stream.lines.at(-1)).toMatch(/✗ 1 it/);
+  });
+
+  test('async: a source whose next() throws synchronously fails with the same object', async () => {
+    const boom = new Error('sync throw in next');
+    const source: AsyncIterable<number> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => {
+          throw boom;
+        },
+      }),
+    };
+    const it = progress(source, setup().options);
+    await expect(it.next()).rejects.toBe(boom);
+    expect(it.bar.isClosed).toBe(true);
+  });
+
+  test('Node Readable: break destroys it; an error is re-thrown as the same object', async () => {
+    const readable = Readable.from(['a', 'b', 'c', 'd']);
+    const it = progress(readable, setup().options);
+    for await (const x of it) if (x === 'b') break;
+    expect(readable.destroyed).toBe(true);
+    expect(it.bar.isClosed).toBe(true);
+
+    const boom = new Error('stream failed');
+    const failing = new Readable({
+      objectMode: true,
+      read() {
+        this.destroy(boom);
+      },
+    });
+    const itE = progress(failing, setup().options);
+    await expect(collect(itE)).rejects.toBe(boom);
+    expect(itE.bar.isClosed).toBe(true);
+    expect(outcome(itE.bar)).toBe('failed');
+  });
+
+  test('web ReadableStream: break cancels it; an error is re-thrown as the same object', async () => {
+    let cancelled = false;
+    const web = new ReadableStream<number>({
+      start(controller) {
+        for (let i = 0; i < 5; i++) controller.enqueue(i);
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const it = progress(web, setup().options);
+    for await (const x of it) if (x === 1) break;
+    expect(cancelled).toBe(true);
+    expect(it.bar.isClosed).toBe(true);
+
+    const boom = new Error('web failed');
+    const failing = new ReadableStream<number>({
+      pull(controller) {
+        controller.error(boom);
+      },
+    });
+    const itE = progress(failing, setup().options);
+    await expect(collect(itE)).rejects.toBe(boom);
+    expect(itE.bar.isClosed).toBe(true);
+  });
+});
+
+describe('weights', () => {
+  test('a weight function advances the bar by its result', () => {
+    const { options, stream } = setup();
+    const it = progress(['ab', 'cde', ''], { ...options, weight: (s) => s.length, total: 5 });
+    expect([...it]).toEqual(['ab', 'cde', '']);
+    expect(it.bar.n).toBe(5);
+    expect(stream.lines.at(-1)).toMatch(/100%\|█+\| 5\/5 /);
+  });
+
+  test('a weight with an array still yields the array exactly', () => {
+    const rows = [3, 1, 2];
+    expect([...progress(rows, { ...setup().options, weight: (x) => x })]).toEqual(rows);
+  });
+
+  test("unit 'B' counts byte lengths by default", () => {
+    const { options, stream } = setup();
+    const chunks = [Buffer.from('abc'), new Uint8Array(5), 'é', new ArrayBuffer(7), new Uint16Array(2), { other: 1 }];
+    const it = progress(chunks, { ...options, unit: 'B' });
+    expect([...it]).toEqual(chunks);
+    expect(it.bar.n).toBe(3 + 5 + 2 + 7 + 4 + 1);
+    expect(stream.lines.at(-1)).toMatch(/^22 B \[/);
+  });
+
+  test("unit 'B': the number of chunks is not taken as a byte total", () => {
+    const it = progress([Buffer.alloc(1000), Buffer.alloc(1000)], { ...setup().options, unit: 'B' });
+    [...it];
+    expect(it.bar.n).toBe(2000);
+    expect(it.bar.total === undefined || it.bar.total >= it.bar.n).toBe(true);
+  });
+
+  test("unit 'B' over a Node Readable and a web ReadableStream", async () => {
+    const { options, stream } = setup();
+    const readable = Readable.from([Buffer.alloc(1000), Buffer.alloc(234)]);
+    const it = progress(readable, { ...options, unit: 'B', total: 1234 });
+    await collect(it);
+    expect(it.bar.n).toBe(1234);
+    expect(stream.lines.at(-1)).toMatch(/100%\|█+\| 1\.2 kB\/1\.2 kB /);
+
+    const web = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(4096));
+        controller.enqueue(new Uint8Array(10));
+        controller.close();
+      },
+    });
+    const itW = progress(web, { ...setup().options, unit: 'B' });
+    await collect(itW);
+    expect(itW.bar.n).toBe(4106);
+  });
+
+  test('a weight returning NaN throws a clear error and cleans up the source', () => {
+    const { gen, cleaned } = tracked([1, 2, 3]);
+    const it = progress(gen, { ...setup().options, weight: (x) => (x === 2 ? NaN : 1) });
+    let caught: unknown;
+    const seen: number[] = [];
+    try {
+      for (const x of it) seen.push(x);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(TypeError);
+    expect((caught as Error).message).toBe('Expected `weight(item)` to be a finite number, got `NaN` (number)');
+    expect(seen).toEqual([1]);
+    expect(cleaned()).toBe(true);
+    expect(it.bar.isClosed).toBe(true);
+  });
+
+  test('a weight returning a non-number or Infinity throws too', () => {
+    for (const bad of ['3', Infinity, undefined]) {
+      const it = progress([1], { ...setup().options, weight: () => bad as unknown as number });
+      expect(() => [...it]).toThrow(/`weight\(item\)` to be a finite number/);
+      expect(it.bar.isClosed).toBe(true);
+    }
+  });
+
+  test('a weight that throws: the same error, the source cleaned up', async () => {
+    const boom = new Error('weight broke');
+    const s = tracked([1, 2]);
+    const it = progress(s.gen, { ...setup().options, weight: () => { throw boom; } });
+    expect(() => it.next()).toThrow(boom);
+    expect(s.cleaned()).toBe(true);
+    expect(it.bar.isClosed).toBe(true);
+
+    const a = trackedAsync([1, 2]);
+    const itA = progress(a.gen, { ...setup().options, weight: () => NaN });
+    await expect(collect(itA)).rejects.toThrow(/`weight\(item\)` to be a finite number, got `NaN`/);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(a.cleaned()).toBe(true);
+    expect(itA.bar.isClosed).toBe(true);
+  });
+});
+
+describe('weights: cleanup failures', () => {
+  test('async: a source whose cleanup fails after a bad weight causes no unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      async function* gen(): AsyncGenerator<number> {
+        try {
+          yield 1;
+          yield 2;
+        } finally {
+          // eslint-disable-next-line no-unsafe-finally
+          throw new Error('cleanup failed');
+        }
+      }
+      const it = progress(gen(), { ...setup().options, weight: () => NaN });
+      await expect(collect(it)).rejects.toThrow(/`weight\(item\)`/);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+      expect(it.bar.isClosed).toBe(true);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
+describe('property: wrapped iteration yields exactly what the bare one does', () => {
+  const items = fc.array(fc.anything(), { maxLength: 40 });
+  /** Where to break: after taking this many items, or never. */
+  const breakAt = fc.option(fc.nat(45), { nil: undefined });
+
+  function takeSync<T>(source: Iterable<T>, k: number | undefined): T[] {
+    const out: T[] = [];
+    for (const x of source) {
+      out.push(x);
+      if (out.length === k) break;
+    }
+    return out;
+  }
+
+  async function takeAsync<T>(source: AsyncIterable<T>, k: number | undefined): Promise<T[]> {
+    const out: T[] = [];
+    for await (const x of source) {
+      out.push(x);
+      if (out.length === k) break;
+    }
+    return out;
+  }
+
+  /** What the bar must count: items whose loop body finished. */
+  function expectedCount(taken: number, k: number | undefined): number {
+    return k !== undefined && k > 0 && taken === k ? k - 1 : taken;
+  }
+
+  test('sync: arrays, generators, Sets, ranges', () => {
+    fc.assert(
+      fc.property(items, breakAt, fc.constantFrom('array', 'generator', 'set', 'range'), (xs, k, kind) => {
+        const make = (): Iterable<unknown> =>
+          kind === 'array' ? xs : kind === 'generator' ? tracked(xs).gen : kind === 'set' ? new Set(xs) : rangeOf(xs.length);
+        const bare = takeSync(make(), k);
+        const t = tracked(xs);
+        const source = kind === 'generator' ? t.gen : make();
+        const it = kind === 'range' ? progress(xs.length, setup().options) : progress(source, setup().options);
+        const wrapped = takeSync(it as Iterable<unknown>, k);
+        expect(wrapped).toHaveLength(bare.length);
+        wrapped.forEach((x, i) => expect(Object.is(x, bare[i])).toBe(true));
+        expect(it.bar.isClosed).toBe(true);
+        expect(it.bar.n).toBe(expectedCount(wrapped.length, k));
+        if (kind === 'generator') expect(t.cleaned()).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('sync with a weight', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(1000), { maxLength: 40 }), breakAt, (xs, k) => {
+        const it = progress(xs, { ...setup().options, weight: (x) => x });
+        const wrapped = takeSync(it, k);
+        expect(wrapped).toEqual(takeSync(xs, k));
+        const counted = wrapped.slice(0, expectedCount(wrapped.length, k));
+        expect(it.bar.n).toBe(counted.reduce((a, b) => a + b, 0));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('async: async generators and Node Readables', async () => {
+    await fc.assert(
+      fc.asyncProperty(items, breakAt, fc.constantFrom('generator', 'readable'), async (xs, k, kind) => {
+        const values = kind === 'readable' ? xs.filter((x) => x !== null) : xs;
+        const bare = await takeAsync(trackedAsync(values).gen, k);
+        const t = trackedAsync(values);
+        const readable = Readable.from(values);
+        const it = progress(kind === 'generator' ? t.gen : readable, setup().options);
+        const wrapped = await takeAsync(it as AsyncIterable<unknown>, k);
+        expect(wrapped).toHaveLength(bare.length);
+        wrapped.forEach((x, i) => expect(Object.is(x, bare[i])).toBe(true));
+        expect(it.bar.isClosed).toBe(true);
+        expect(it.bar.n).toBe(expectedCount(wrapped.length, k));
+        if (kind === 'generator') expect(t.cleaned()).toBe(true);
+        else expect(readable.destroyed).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+function* rangeOf(n: number): Generator<number> {
+  for (let i = 0; i < n; i++) yield i;
+}

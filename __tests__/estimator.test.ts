@@ -1,0 +1,260 @@
+/**
+ * The rate estimator and the progress state: pure arithmetic on an injected time, no I/O, no sleeps.
+ */
+import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import { RateEstimator } from '../src/core/estimator.js';
+import { ProgressState } from '../src/core/state.js';
+
+/** A state with a window of `rateWindow` seconds, started at t = 0 ms. */
+function startedState(options: { total?: number; initial?: number; rateWindow?: number } = {}): ProgressState {
+  const state = new ProgressState(
+    { initial: options.initial ?? 0, total: options.total, desc: '', rateWindow: options.rateWindow ?? 10 },
+    'it',
+    false,
+    'auto',
+  );
+  state.start(0);
+  return state;
+}
+
+function relativeError(actual: number, expected: number): number {
+  return Math.abs(actual - expected) / Math.abs(expected);
+}
+
+describe('RateEstimator', () => {
+  test('a steady rate is exact whatever the sampling pattern and window', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e-3, max: 1e7, noNaN: true }),
+        fc.constantFrom(0, 0.5, 1, 10, 15, Infinity),
+        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 1e-3, max: 60_000, noNaN: true })), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        (rate, window, steps) => {
+          fc.pre(steps.some((dt) => dt > 0));
+          const est = new RateEstimator(window);
+          for (const dt of steps) est.sample((rate * dt) / 1000, dt);
+          const seen = est.rate();
+          expect(seen).toBeDefined();
+          expect(relativeError(seen!, rate)).toBeLessThan(1e-9);
+        },
+      ),
+    );
+  });
+
+  test('undefined before the first timed sample', () => {
+    const est = new RateEstimator(10);
+    expect(est.rate()).toBeUndefined();
+    expect(est.rate(5_000)).toBeUndefined();
+    est.sample(3, 0); // simultaneous steps carry no time yet
+    expect(est.rate()).toBeUndefined();
+    est.sample(1, 100);
+    // The 3 + 1 items over 100 ms (the 3 decay by the step's 100 ms: 0.1^(0.1 / 10) ≈ 0.977).
+    expect(relativeError(est.rate()!, 40)).toBeLessThan(0.02);
+  });
+
+  test('follows a change of pace within the window, and only partly before it', () => {
+    const est = new RateEstimator(10);
+    for (let t = 0; t < 60_000; t += 100) est.sample(10, 100); // 100/s for a minute
+    expect(est.rate()).toBeCloseTo(100, 9);
+    for (let t = 0; t < 10_000; t += 100) est.sample(1, 100); // 10/s for one window
+    const afterOneWindow = est.rate()!;
+    // A sample one window old weighs 10%: about 0.1·100 + 0.9·10 = 19.
+    expect(afterOneWindow).toBeGreaterThan(15);
+    expect(afterOneWindow).toBeLessThan(25);
+    for (let t = 0; t < 20_000; t += 100) est.sample(1, 100); // two more windows
+    expect(relativeError(est.rate()!, 10)).toBeLessThan(0.01);
+  });
+
+  test('window 0 reports the last step only', () => {
+    const est = new RateEstimator(0);
+    est.sample(1000, 1000);
+    expect(est.rate()).toBe(1000);
+    est.sample(3, 2000);
+    expect(est.rate()).toBe(1.5);
+  });
+
+  test('window Infinity reports the overall average', () => {
+    const est = new RateEstimator(Infinity);
+    est.sample(100, 1000);
+    est.sample(10, 9000);
+    est.sample(0, 10_000);
+    expect(est.rate()).toBeCloseTo(110 / 20, 12);
+  });
+
+  test('silence shorter than the time per item leaves the rate alone; longer silence lowers it', () => {
+    const est = new RateEstimator(10);
+    for (let i = 0; i < 100; i++) est.sample(1, 100); // 10/s
+    expect(est.rate(0)).toBeCloseTo(10, 9);
+    expect(est.rate(99)).toBeCloseTo(10, 9);
+    const r1 = est.rate(1_000)!;
+    const r10 = est.rate(10_000)!;
+    const r60 = est.rate(60_000)!;
+    expect(r1).toBeLessThan(10);
+    expect(r10).toBeLessThan(r1);
+    expect(r60).toBeLessThan(r10);
+    expect(r60).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('ProgressState', () => {
+  test('rate and ETA are undefined until there is a sample', () => {
+    const state = startedState({ total: 10 });
+    for (const now of [0, 100, 5_000]) {
+      const s = state.snapshot(now);
+      expect(s.rate).toBeUndefined();
+      expect(s.eta).toBeUndefined();
+    }
+    state.n = 1;
+    state.sample(1_000);
+    const s = state.snapshot(1_000);
+    expect(s.rate).toBeCloseTo(1, 9);
+    expect(s.eta).toBeCloseTo(9, 9);
+  });
+
+  test('a stall lowers the rate and raises the ETA while nothing happens, and the rate recovers', () => {
+    const state = startedState({ total: 1_000 });
+    let now = 0;
+    for (let i = 0; i < 100; i++) {
+      now += 100;
+      state.n++;
+      state.sample(now);
+    }
+    const steady = state.snapshot(now);
+    expect(steady.rate).toBeCloseTo(10, 9);
+    expect(steady.eta).toBeCloseTo(90, 6);
+
+    // Silence: the rate stays while it is shorter than the time per item, then falls; the ETA rises.
+    expect(state.snapshot(now + 50).rate).toBeCloseTo(10, 9);
+    let lastRate = 10;
+    let lastEta = steady.eta!;
+    for (const idle of [500, 1_000, 5_000, 20_000, 60_000]) {
+      state.sample(now + idle); // a sample without progress is not a step
+      const s = state.snapshot(now + idle);
+      expect(s.rate!).toBeLessThan(lastRate);
+      expect(s.eta!).toBeGreaterThan(lastEta);
+      lastRate = s.rate!;
+      lastEta = s.eta!;
+    }
+    now += 60_000;
+
+    // Progress resumes at 10/s: the rate climbs back (the stall, 3 windows old, still weighs ~1%).
+    const rates: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      now += 100;
+      state.n++;
+      state.sample(now);
+      if (i % 50 === 49) rates.push(state.snapshot(now).rate!);
+    }
+    for (let i = 1; i < rates.length; i++) expect(rates[i]!).toBeGreaterThan(rates[i - 1]!);
+    expect(rates[0]!).toBeLessThan(9);
+    expect(relativeError(rates[rates.length - 1]!, 10)).toBeLessThan(0.02);
+  });
+
+  test('regular slow steps (1 item / 2 s) sampled every 100 ms keep a steady rate', () => {
+    const state = startedState({ total: 100 });
+    for (let now = 100; now <= 60_000; now += 100) {
+      if (now % 2_000 === 0) state.n++;
+      state.sample(now);
+      const s = state.snapshot(now);
+      if (now < 2_000) {
+        expect(s.rate).toBeUndefined();
+        continue;
+      }
+      expect(s.rate).toBeCloseTo(0.5, 9);
+      expect(s.eta).toBeCloseTo((100 - state.n) / 0.5, 6);
+    }
+  });
+
+  test('the closed rate is the overall average, and elapsed stops', () => {
+    const state = startedState({ total: 500, initial: 50 });
+    // A burst of 100 items in the first second, then silence for 9 s.
+    for (let now = 10; now <= 1_000; now += 10) {
+      state.n++;
+      state.sample(now);
+    }
+    expect(state.snapshot(1_000).rate).toBeCloseTo(100, 6);
+    state.end('done', 10_000);
+    const s = state.snapshot(20_000);
+    expect(s.outcome).toBe('done');
+    expect(s.elapsed).toBe(10);
+    expect(s.rate).toBeCloseTo(10, 12); // (150 − 50) / 10 s: `initial` is not progress made here
+    expect(s.eta).toBe(0);
+    state.end('failed', 30_000); // ending twice changes nothing
+    expect(state.snapshot(40_000)).toEqual(s);
+  });
+
+  test('n beyond the total gives an ETA of 0', () => {
+    const state = startedState({ total: 10 });
+    state.n = 15;
+    state.sample(1_000);
+    const s = state.snapshot(1_000);
+    expect(s.eta).toBe(0);
+    expect(s.rate).toBeCloseTo(15, 9);
+  });
+
+  test('ETA is never negative, NaN or Infinity; the rate is never negative', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('wait' as const), ms: fc.oneof(fc.double({ min: 1e-3, max: 1e7, noNaN: true }), fc.constant(0)) }),
+      fc.record({ kind: fc.constant('step' as const), k: fc.oneof(fc.nat(1_000), fc.double({ min: 0, max: 1e9, noNaN: true })) }),
+      fc.record({ kind: fc.constant('sample' as const) }),
+      fc.record({ kind: fc.constant('total' as const), total: fc.option(fc.double({ min: 0, max: 1e12, noNaN: true }), { nil: undefined }) }),
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(0, 0.001, 0.5, 10, 15, Infinity),
+        fc.option(fc.nat(1_000_000), { nil: undefined }),
+        fc.array(op, { maxLength: 60 }),
+        fc.boolean(),
+        (rateWindow, total, ops, close) => {
+          const state = startedState({ rateWindow, ...(total === undefined ? {} : { total }) });
+          let now = 0;
+          const check = (): void => {
+            const s = state.snapshot(now);
+            if (s.eta !== undefined) {
+              expect(Number.isFinite(s.eta)).toBe(true);
+              expect(s.eta).toBeGreaterThanOrEqual(0);
+            }
+            if (s.rate !== undefined) {
+              expect(Number.isFinite(s.rate)).toBe(true);
+              expect(s.rate).toBeGreaterThanOrEqual(0);
+            }
+            expect(s.elapsed).toBeGreaterThanOrEqual(0);
+          };
+          for (const o of ops) {
+            if (o.kind === 'wait') now += o.ms;
+            else if (o.kind === 'step') state.n += o.k;
+            else if (o.kind === 'sample') state.sample(now);
+            else state.total = o.total;
+            check();
+          }
+          if (close) {
+            state.end('done', now);
+            check();
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  test('a very long stall gives an unknown ETA, never an infinite one', () => {
+    // The weight of the last step becomes a subnormal number after ~154–162 s of silence with a 0.5 s
+    // window, ~51 min with the default 10 s: rate > 0 but total / rate overflows.
+    for (const [rateWindow, from, to] of [
+      [0.5, 150_000, 165_000],
+      [10, 3_070_000, 3_240_000],
+    ] as const) {
+      for (let idle = from; idle <= to; idle += (to - from) / 150) {
+        const state = startedState({ total: 1e9, rateWindow });
+        state.n = 1;
+        state.sample(1);
+        const s = state.snapshot(1 + idle);
+        if (s.eta !== undefined) expect(Number.isFinite(s.eta)).toBe(true);
+        if (s.rate !== undefined) expect(Number.isFinite(s.rate)).toBe(true);
+      }
+    }
+  });
+});
