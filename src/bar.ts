@@ -44,10 +44,10 @@ export class Bar implements Drawable, Disposable {
   /** @internal Set by the renderer: the bar this one is drawn under. */
   parent: Drawable | undefined;
   /** @internal The iteration driving this bar, if any: tells whether its loop body is running. */
-  iteration: { readonly inItem: boolean } | undefined;
+  iteration: { readonly inItem: boolean; readonly blocking?: boolean } | undefined;
   readonly leave: boolean | undefined;
   readonly captureOutput: boolean;
-  readonly requestedParent: Drawable | undefined;
+  readonly requestedParent: Drawable | null | undefined;
   readonly minInterval: number;
   readonly plainInterval: number;
   readonly fixedWidth: number | undefined;
@@ -57,7 +57,11 @@ export class Bar implements Drawable, Disposable {
   private renderer: Renderer | undefined;
   private readonly output: OutputStream | undefined;
   private readonly stride: number;
-  private armed = IDLE_COUNTDOWN;
+  /**
+   * @internal Items per clock read: the countdown's last starting value, about the items expected in
+   * `minInterval / 4` at the current pace (huge when nothing is drawn). Adapters read it as "items are fast".
+   */
+  armed = IDLE_COUNTDOWN;
   private lastCheckAt = 0;
   private started = false;
   private closed = false;
@@ -123,6 +127,7 @@ export class Bar implements Drawable, Disposable {
     if (this.renderer !== undefined) {
       this.armed = this.countdown = 1;
       this.renderer.open(this, now);
+      if (this.iteration?.blocking === true) this.renderer.blockingLoopStarted();
     } else this.armed = this.countdown = IDLE_COUNTDOWN;
     return this;
   }

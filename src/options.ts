@@ -87,12 +87,13 @@ export interface BarOptions {
    */
   leave?: boolean | undefined;
   /**
-   * The bar to draw this one under. By default a bar opened inside another bar's loop body nests under
-   * it; set this when that guess is wrong (e.g. several loops running concurrently).
+   * The bar to draw this one under, or `null` for a top-level bar. By default a bar opened while another
+   * bar's loop body is running nests under it; that is a guess, and with several loops running at once
+   * (a bar opened by one while another is mid-item) it can be wrong: say which it is.
    * @default the bar whose loop body is running, if any
-   * @example progress(rows, { parent: filesBar.bar })
+   * @example progress(rows, { parent: files.bar }) // or { parent: null } for a job running alongside
    */
-  parent?: Drawable | undefined;
+  parent?: Drawable | null | undefined;
   /**
    * While bars are live on a terminal, move everything else the program writes to `process.stdout` and
    * `process.stderr` (console.log, loggers) above the bars, so nothing tears. Never done when the output
@@ -144,6 +145,14 @@ export interface IterableOptions<T> extends BarOptions {
    * @example progress(batches, { weight: (batch) => batch.length, total: rowCount })
    */
   weight?: ((item: T) => number) | undefined;
+  /**
+   * Stops the loop when aborted: the bar closes at once as aborted (`✗`), the source is told to stop
+   * (a generator's `finally` runs), and the loop's next step throws `signal.reason` (an async loop's
+   * pending step rejects with it right away).
+   * @default none
+   * @example for await (const row of progress(rows, { signal: AbortSignal.timeout(60_000) })) { … }
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** Options after validation, with defaults filled in. */
@@ -158,7 +167,7 @@ export interface Resolved {
   minInterval: number;
   plainInterval: number;
   leave: boolean | undefined;
-  parent: Drawable | undefined;
+  parent: Drawable | null | undefined;
   captureOutput: boolean;
   disable: boolean;
   rateWindow: number;
@@ -190,10 +199,10 @@ export function formatPostfix(postfix: unknown): string {
     .join(', ');
 }
 
-function checkParent(value: unknown): Drawable | undefined {
-  if (value === undefined) return undefined;
+function checkParent(value: unknown): Drawable | null | undefined {
+  if (value === undefined || value === null) return value;
   if (value === null || typeof value !== 'object' || typeof (value as Drawable).line !== 'function') {
-    throw typeError('parent', 'a bar (from progress.bar(), or an iterator\'s .bar)', value);
+    throw typeError('parent', 'a bar (from progress.bar(), or an iterator\'s .bar) or null', value);
   }
   return value as Drawable;
 }

@@ -48,6 +48,9 @@ export class ArrayProgressIterator<T> implements ProgressIterator<T> {
     return { value: value as T, done: true };
   }
 
+  /** A sync loop holds the event loop while it runs (the renderer stands its signal handlers down). */
+  readonly blocking = true;
+
   /** Whether the loop body is working on an item (used to nest bars opened inside it). */
   get inItem(): boolean {
     return this.pending !== 0;
@@ -78,7 +81,12 @@ export class SyncProgressIterator<T> implements ProgressIterator<T> {
     let it = this.iterator;
     if (it === undefined) {
       bar.start();
-      it = this.iterator = this.source[Symbol.iterator]();
+      try {
+        it = this.iterator = this.source[Symbol.iterator]();
+      } catch (error) {
+        this.finish('failed'); // a source that cannot start is a failed source: close the bar
+        throw error;
+      }
     }
     bar.state.n += this.pending;
     if (--bar.countdown <= 0) bar.check();
@@ -127,6 +135,9 @@ export class SyncProgressIterator<T> implements ProgressIterator<T> {
     this.bar.end(outcome);
   }
 
+  /** A sync loop holds the event loop while it runs (the renderer stands its signal handlers down). */
+  readonly blocking = true;
+
   /** Whether the loop body is working on an item (used to nest bars opened inside it). */
   get inItem(): boolean {
     return this.pending !== 0;
@@ -170,6 +181,9 @@ export class RangeProgressIterator implements ProgressIterator<number> {
     this.bar.end('stopped');
     return { value: value as number, done: true };
   }
+
+  /** A sync loop holds the event loop while it runs (the renderer stands its signal handlers down). */
+  readonly blocking = true;
 
   /** Whether the loop body is working on an item (used to nest bars opened inside it). */
   get inItem(): boolean {

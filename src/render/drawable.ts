@@ -8,8 +8,8 @@ export interface Drawable {
   readonly fixedWidth: number | undefined;
   /** Whether this bar wants writes to stdout/stderr moved above the bars while it is live on a terminal. */
   readonly captureOutput: boolean;
-  /** The parent asked for with the `parent` option, if any. */
-  readonly requestedParent: Drawable | undefined;
+  /** The parent asked for with the `parent` option (`null`: top-level), if any. */
+  readonly requestedParent: Drawable | null | undefined;
   /** Whether the bar's loop is in the middle of an item (its body is running): new bars nest under it. */
   readonly inItem: boolean;
   /** The bar this one is drawn under (set by the renderer when the bar opens). */

@@ -44,8 +44,9 @@ export class Renderer implements CaptureTarget {
   private interval = Infinity;
   private timer: NodeJS.Timeout | undefined;
   private timerEvery = 0;
-  /** Real time of the last timer tick; the injected clock may be fake. */
-  private lastTickAt = 0;
+  /** The terminal's size, read afresh for every frame. */
+  private columns: number | undefined;
+  private rows: number | undefined;
   /** The timer fires, so the event loop turns: signal handlers can run and the cursor can be hidden. */
   private loopFree = false;
   private broken = false;
@@ -73,8 +74,39 @@ export class Renderer implements CaptureTarget {
   /** Width for lines: a bar's fixed width, else the terminal's (one column spare), else 80. */
   widthFor(bar: Drawable): number {
     if (bar.fixedWidth !== undefined) return bar.fixedWidth;
-    const columns = this.tty ? this.stream.columns : undefined;
+    const columns = this.tty ? this.columns : undefined;
     return columns !== undefined && columns > 1 ? columns - 1 : DEFAULT_WIDTH;
+  }
+
+  /**
+   * Reads the terminal's size now. A tty stream's `columns` and `rows` are refreshed on SIGWINCH, which a
+   * synchronous loop never lets Node handle; the handle's `getWindowSize()` asks the terminal itself
+   * (Node's own refresh uses it). Other streams report what they have.
+   */
+  private refreshSize(): void {
+    if (!this.tty) return;
+    const handle = (this.stream as { _handle?: { getWindowSize?: (size: number[]) => unknown } })._handle;
+    if (handle !== undefined && typeof handle.getWindowSize === 'function') {
+      const size = [0, 0];
+      if (!handle.getWindowSize(size) && size[0]! > 0) {
+        this.columns = size[0];
+        this.rows = size[1];
+        return;
+      }
+    }
+    this.columns = this.stream.columns;
+    this.rows = this.stream.rows;
+  }
+
+  /**
+   * A synchronous loop is starting: until the event loop turns again (the timer says so), a signal
+   * handler could not run, and an armed one would hold Ctrl-C back (or lose it), so stand down and show
+   * the cursor.
+   */
+  blockingLoopStarted(): void {
+    if (!this.loopFree) return;
+    this.loopFree = false;
+    disarm(this.cleanup);
   }
 
   open(bar: Drawable, now: number): void {
@@ -95,6 +127,7 @@ export class Renderer implements CaptureTarget {
   /** The explicit parent if it is live here, else the most recently opened bar whose loop body is running. */
   private parentFor(bar: Drawable): Drawable | undefined {
     const asked = bar.requestedParent;
+    if (asked === null) return undefined;
     if (asked !== undefined) return this.live.includes(asked) ? asked : undefined;
     for (let i = this.live.length - 1; i >= 0; i--) {
       const candidate = this.live[i];
@@ -108,6 +141,7 @@ export class Renderer implements CaptureTarget {
     const i = this.live.indexOf(bar);
     if (i < 0) return;
     this.live.splice(i, 1);
+    this.refreshSize();
     for (const child of this.live) if (child.parent === bar) child.parent = bar.parent;
     this.above.push(...bar.finalLines(now, this.widthFor(bar)));
     this.interval = this.live.reduce((m, b) => Math.min(m, b.minInterval), Infinity);
@@ -121,11 +155,6 @@ export class Renderer implements CaptureTarget {
 
   /** Draws a frame if one is due. Called from bars' hot paths with a fresh clock reading. */
   poke(now: number): void {
-    if (this.loopFree && performance.now() - this.lastTickAt > 4 * this.timerEvery + 100) {
-      // The timer is starved: a synchronous loop holds the event loop. Ctrl-C must kill at once.
-      this.loopFree = false;
-      disarm(this.cleanup);
-    }
     if (now - this.lastFrameAt >= this.interval || this.live.length === 0) this.frame(now);
   }
 
@@ -136,8 +165,9 @@ export class Renderer implements CaptureTarget {
     if (this.broken) return;
     this.lastFrameAt = now;
     if (this.tty) {
-      this.terminal ??= new TerminalSink(this.writer, () => this.stream.columns);
-      const rows = this.stream.rows;
+      this.refreshSize();
+      this.terminal ??= new TerminalSink(this.writer, () => this.columns);
+      const rows = this.rows;
       const maxLines = rows !== undefined && rows > 1 ? rows - 1 : Infinity;
       const lines = frameOrder(this.live).map((b) => b.line(now, this.widthFor(b)));
       this.terminal.draw(fitHeight(lines, maxLines), above, this.loopFree);
@@ -225,13 +255,11 @@ export class Renderer implements CaptureTarget {
   private startTimer(): void {
     if (this.timer !== undefined || !Number.isFinite(this.interval)) return;
     this.timerEvery = Math.max(this.tty ? this.interval : Math.min(this.interval * 10, 1000), 16);
-    this.lastTickAt = performance.now();
     this.timer = setInterval(() => this.tick(), this.timerEvery);
     this.timer.unref();
   }
 
   private tick(): void {
-    this.lastTickAt = performance.now();
     if (!this.loopFree && this.tty && this.live.length > 0) {
       this.loopFree = true;
       arm(this.cleanup);
