@@ -34,9 +34,11 @@ export interface BarOptions {
    */
   desc?: string;
   /**
-   * The expected final count. Taken from the source's `length` or `size` when it has one; this option
-   * overrides it. Without a total the bar shows a count and a rate, no percentage.
-   * @default the source's length or size, else unknown
+   * The expected final count. Taken from the source's `length` or `size` when it has one, and with
+   * `unit: 'B'` from the size of a file stream (`fs.createReadStream`) or the `content-length` of an
+   * `http.IncomingMessage`; this option overrides it. Without a total the bar shows a count and a rate,
+   * no percentage.
+   * @default the source's length or size (bytes: the file's size, the content-length), else unknown
    * @example progress(readLines(file), { total: 120_000 })
    */
   total?: number | undefined;

@@ -12,12 +12,28 @@ import {
   type ProgressIterator,
 } from './adapters/sync.js';
 import { byteWeight, checkedWeight } from './adapters/weight.js';
+import { byteSourceTotal } from './adapters/file-total.js';
+import { createProgressStream } from './adapters/stream.js';
 import type { IterableOptions } from './options.js';
 import { resolveOptions } from './options.js';
 import { write } from './write.js';
+import { withSignal } from './promises/abort.js';
+import { asCompleted } from './promises/as-completed.js';
+import { gather } from './promises/gather.js';
+import { map } from './promises/map.js';
+import type { PromiseArrayIterator, PromiseArrayOptions } from './promises/promise-array.js';
+import { isPromiseArray, promiseArray } from './promises/promise-array.js';
 
-/** The length or size a source declares, if any. */
-function declaredTotal(source: object): number | undefined {
+/** Options `progress(source)` handles itself, besides the bar's. */
+const ITERABLE_KEYS = ['weight', 'signal'];
+
+/** The length or size a source declares, if any (a string: its code points, which is what it yields). */
+function declaredTotal(source: object | string): number | undefined {
+  if (typeof source === 'string') {
+    let count = 0;
+    for (const _ of source) count++;
+    return count;
+  }
   const s = source as { length?: unknown; size?: unknown };
   const v = typeof s.length === 'number' ? s.length : typeof s.size === 'number' ? s.size : undefined;
   return v !== undefined && Number.isFinite(v) && v >= 0 ? v : undefined;
@@ -46,6 +62,10 @@ function isArrayWithOwnIterator(source: unknown): source is readonly unknown[] {
  * @example for (const i of progress(1000)) { … }
  */
 export function progress(n: number, options?: IterableOptions<number>): ProgressIterator<number>;
+export function progress<P>(
+  source: readonly (P & PromiseLike<unknown>)[],
+  options?: PromiseArrayOptions<P>,
+): PromiseArrayIterator<P>;
 export function progress<T>(source: AsyncIterable<T>, options?: IterableOptions<T>): ProgressAsyncIterator<T>;
 export function progress<T>(source: Iterable<T>, options?: IterableOptions<T>): ProgressIterator<T>;
 export function progress<T>(
@@ -54,27 +74,35 @@ export function progress<T>(
 ): ProgressIterator<T> | ProgressIterator<number> | ProgressAsyncIterator<T> {
   if (typeof source === 'number') {
     const end = checkNonNegativeInteger('n', source);
-    const resolved = resolveOptions(options, end, ['weight']);
+    const resolved = resolveOptions(options, end, ITERABLE_KEYS);
     if (options?.weight !== undefined) throw new TypeError('The `weight` option does not apply to a range');
-    return new RangeProgressIterator(end, new Bar(resolved));
+    return withSignal(new RangeProgressIterator(end, new Bar(resolved)), options);
   }
-  if (source === null || (typeof source !== 'object' && typeof source !== 'function')) {
+  if (source === null || (typeof source !== 'object' && typeof source !== 'function' && typeof source !== 'string')) {
     throw new TypeError(
       `Expected \`source\` to be an iterable, an async iterable or a non-negative integer, got ${describeValue(source)}`,
     );
   }
   if (typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === 'function') {
-    const resolved = resolveOptions(options, declaredTotal(source), ['weight']);
+    const resolved = resolveOptions(options, declaredTotal(source), ITERABLE_KEYS);
     const weight = resolveWeight(options, resolved.bytes);
-    return new AsyncProgressIterator(source as AsyncIterable<T>, new Bar(resolved), weight);
+    if (weight !== undefined && options?.total === undefined) resolved.total = undefined; // length counts items, not units
+    // A file stream or an HTTP message: its size in bytes (adapters/file-total.ts says when it is unknown).
+    if (resolved.bytes && options?.total === undefined && options?.weight === undefined) resolved.total = byteSourceTotal(source);
+    return withSignal(new AsyncProgressIterator(source as AsyncIterable<T>, new Bar(resolved), weight), options);
   }
   if (typeof (source as Iterable<T>)[Symbol.iterator] === 'function') {
-    const resolved = resolveOptions(options, declaredTotal(source), ['weight']);
-    const weight = resolveWeight(options, resolved.bytes);
-    if (weight === undefined && isArrayWithOwnIterator(source)) {
-      return new ArrayProgressIterator(source as readonly T[], new Bar(resolved));
+    // An array of promises: `for await` gets their values while the bar counts them as they settle.
+    if (options?.weight === undefined && isArrayWithOwnIterator(source) && isPromiseArray(source)) {
+      return promiseArray(source as readonly T[], options);
     }
-    return new SyncProgressIterator(source as Iterable<T>, new Bar(resolved), weight);
+    const resolved = resolveOptions(options, declaredTotal(source), ITERABLE_KEYS);
+    const weight = resolveWeight(options, resolved.bytes);
+    if (weight !== undefined && options?.total === undefined) resolved.total = undefined; // length counts items, not units
+    if (weight === undefined && isArrayWithOwnIterator(source)) {
+      return withSignal(new ArrayProgressIterator(source as readonly T[], new Bar(resolved)), options);
+    }
+    return withSignal(new SyncProgressIterator(source as Iterable<T>, new Bar(resolved), weight), options);
   }
   throw new TypeError(
     `Expected \`source\` to be an iterable, an async iterable or a non-negative integer, got ${describeValue(source)}`,
@@ -82,4 +110,8 @@ export function progress<T>(
 }
 
 progress.bar = createBar;
+progress.stream = createProgressStream;
+progress.gather = gather;
+progress.asCompleted = asCompleted;
+progress.map = map;
 progress.write = write;

@@ -20,6 +20,20 @@ export interface Snapshot {
   readonly eta: number | undefined;
   readonly postfix: string;
   readonly outcome: Outcome;
+  /** Bars that track tasks (promises, calls): what is running, failed, stuck. Absent for other bars. */
+  readonly tasks?: TaskCounts | undefined;
+}
+
+/** What a task bar (`progress.gather`, `asCompleted`, `map`, arrays of promises) adds to its snapshot. */
+export interface TaskCounts {
+  /** Calls running now (`progress.map`: shown as `8 running`); `undefined` when not shown. */
+  readonly running: number | undefined;
+  /** Inputs or calls not settled yet. */
+  readonly pending: number;
+  /** Failures so far (already counted in `n`). Shown as `3 failed` when above 0. */
+  readonly failed: number;
+  /** Seconds since anything settled, once that is `stallAfter` or more with work pending; else `undefined`. */
+  readonly stalled: number | undefined;
 }
 
 /**

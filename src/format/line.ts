@@ -36,7 +36,33 @@ interface Parts {
   counts: string; // "420/1000" or "420 it"
   timing: string; // "00:03<00:04, 123 it/s" or "00:03, 123 it/s"
   postfix: string;
+  /** Task bars: "8 running, 3 failed, stalled 42s" (kept longer than the timing when space is short). */
+  status: string;
   fraction: number | undefined;
+}
+
+/** How long a stall has lasted, short: "<1s", "42s", "3m05s", "2h07m". */
+export function formatStall(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 1) return '<1s';
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
+}
+
+/** The task fields of a snapshot (task bars only): what runs, what failed, whether it is stuck. */
+export function taskStatus(s: Snapshot): string {
+  const t = s.tasks;
+  if (t === undefined) return '';
+  const running = s.outcome === 'running';
+  const out: string[] = [];
+  if (running && t.running !== undefined) out.push(`${t.running} running`);
+  if (t.failed > 0) out.push(`${t.failed} failed`);
+  if (running && t.stalled !== undefined) {
+    if (t.running === undefined) out.push(`${t.pending} pending`);
+    out.push(`stalled ${formatStall(t.stalled)}`);
+  }
+  return out.join(', ');
 }
 
 export function parts(s: Snapshot): Parts {
@@ -51,6 +77,7 @@ export function parts(s: Snapshot): Parts {
       counts: `${failed}${amount(s, s.n)}/${amount(s, s.total)}`,
       timing: `${formatDuration(s.elapsed)}<${formatDuration(s.eta)}, ${rate}`,
       postfix: sanitize(s.postfix),
+      status: taskStatus(s),
       fraction: ratio,
     };
   }
@@ -60,18 +87,28 @@ export function parts(s: Snapshot): Parts {
     counts: s.bytes ? `${failed}${formatBytes(s.n)}` : `${failed}${formatCount(s.n, s.unitScale)} ${s.unit}`,
     timing: `${formatDuration(s.elapsed)}, ${rate}`,
     postfix: sanitize(s.postfix),
+    status: taskStatus(s),
     fraction: undefined,
   };
 }
 
-function assemble(p: Parts, desc: string, barWidth: number, withPostfix: boolean, withTiming: boolean): string {
+function assemble(
+  p: Parts,
+  desc: string,
+  barWidth: number,
+  withPostfix: boolean,
+  withTiming: boolean,
+  withStatus = withTiming,
+): string {
   let line = desc ? `${desc}: ` : '';
   if (p.percent !== undefined) {
     line += p.percent;
     line += barWidth > 0 ? `|${renderBar(p.fraction ?? 0, barWidth)}| ` : ' ';
   }
   line += p.counts;
-  if (withTiming) line += ` [${p.timing}${withPostfix && p.postfix ? `, ${p.postfix}` : ''}]`;
+  const status = withStatus && p.status ? `, ${p.status}` : '';
+  if (withTiming) line += ` [${p.timing}${status}${withPostfix && p.postfix ? `, ${p.postfix}` : ''}]`;
+  else if (status) line += ` [${status.slice(2)}]`;
   else if (withPostfix && p.postfix) line += ` ${p.postfix}`;
   return line;
 }
@@ -100,18 +137,23 @@ export function formatLine(s: Snapshot, width: number): string {
   }
   // No room for a bar: drop the postfix, then the timings; the desc may shrink but keeps a few columns
   // so that several bars stay told apart; the counts are never cut while the desc can still give way.
-  for (const [withPostfix, withTiming] of [
-    [true, true],
-    [false, true],
-    [false, false],
+  // A task bar's status ("3 failed, stalled 42s") outlives the timings.
+  for (const [withPostfix, withTiming, withStatus] of [
+    [true, true, true],
+    [false, true, true],
+    [false, false, true],
+    [false, false, false],
   ] as const) {
-    const rest = displayWidth(assemble(p, '', 0, withPostfix, withTiming));
+    if (withStatus && !withTiming && !p.status) continue;
+    const rest = displayWidth(assemble(p, '', 0, withPostfix, withTiming, withStatus));
     if (!desc) {
-      if (rest <= width) return assemble(p, '', 0, withPostfix, withTiming);
+      if (rest <= width) return assemble(p, '', 0, withPostfix, withTiming, withStatus);
       continue;
     }
     const room = width - rest - 2;
-    if (room >= Math.min(displayWidth(desc), MIN_DESC)) return assemble(p, truncate(desc, room), 0, withPostfix, withTiming);
+    if (room >= Math.min(displayWidth(desc), MIN_DESC)) {
+      return assemble(p, truncate(desc, room), 0, withPostfix, withTiming, withStatus);
+    }
   }
   const bare = assemble(p, '', 0, false, false);
   return displayWidth(bare) <= width ? bare : truncate(bare, width);

@@ -1,0 +1,225 @@
+/**
+ * Cancellation with `signal`: on abort, the work stops, the bar closes as aborted (`✗`) with what was
+ * pending, and the promise or the loop rejects with `signal.reason` (the same object).
+ */
+import { describe, expect, test } from '@jest/globals';
+import { asCompleted, gather, map, progress } from '../src/index.js';
+import { SignalAsyncIterator, SignalIterator } from '../src/promises/abort.js';
+import { MemoryStream } from '../test-support/memory-stream.js';
+import { deferred, flush, never } from '../test-support/tasks.js';
+
+function reasonFor(what: string): Error {
+  return new Error(`cancelled: ${what}`);
+}
+
+describe('gather with a signal', () => {
+  test('an abort rejects with signal.reason, closes the bar as aborted and lists what was pending', async () => {
+    const stream = new MemoryStream();
+    const controller = new AbortController();
+    const ds = [deferred<number>(), deferred<number>(), deferred<number>()];
+    const p = gather(
+      ds.map((d) => d.promise),
+      { signal: controller.signal, stream, desc: 'fetch' },
+    );
+    ds[0]?.resolve(0);
+    await flush();
+    const reason = reasonFor('gather');
+    controller.abort(reason);
+    await expect(p).rejects.toBe(reason);
+    expect(stream.lines.slice(-4)).toEqual([
+      expect.stringMatching(/^fetch: +33%\|.*\| ✗ 1\/3 \[/),
+      '  2 still pending, oldest first:',
+      expect.stringMatching(/^ {4}#1 /),
+      expect.stringMatching(/^ {4}#2 /),
+    ]);
+    ds[1]?.reject(new Error('later'));
+    await flush();
+  });
+
+  test('an already aborted signal rejects at once; the inputs are still handled', async () => {
+    const reason = reasonFor('early');
+    const late = deferred<number>();
+    const p = gather([late.promise], { signal: AbortSignal.abort(reason), disable: true });
+    await expect(p).rejects.toBe(reason);
+    late.reject(new Error('unhandled?'));
+    await flush();
+  });
+
+  test('an abort after the end changes nothing', async () => {
+    const controller = new AbortController();
+    await expect(gather([1, Promise.resolve(2)], { signal: controller.signal, disable: true })).resolves.toEqual([1, 2]);
+    controller.abort();
+  });
+});
+
+describe('asCompleted with a signal', () => {
+  test('the step the loop waits on rejects with the reason', async () => {
+    const controller = new AbortController();
+    const stream = new MemoryStream();
+    const it = asCompleted([Promise.resolve('a'), never()], { signal: controller.signal, stream });
+    const seen: string[] = [];
+    const reason = reasonFor('asCompleted');
+    const loop = (async () => {
+      for await (const x of it) {
+        seen.push(x as string);
+        setImmediate(() => controller.abort(reason));
+      }
+    })();
+    await expect(loop).rejects.toBe(reason);
+    expect(seen).toEqual(['a']);
+    expect(stream.lines.slice(-3)).toEqual([expect.stringMatching(/✗ 1\/2 /), '  1 still pending:', expect.stringMatching(/^ {4}#1 /)]);
+  });
+
+  test('an abort goes before results that are ready', async () => {
+    const controller = new AbortController();
+    const it = asCompleted([1, 2, 3], { signal: controller.signal, disable: true });
+    expect((await it.next()).value).toBe(1);
+    const reason = reasonFor('now');
+    controller.abort(reason);
+    await expect(it.next()).rejects.toBe(reason);
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+  });
+});
+
+describe('map with a signal', () => {
+  test('an abort aborts the calls running with the same reason, closes the source and rejects the loop', async () => {
+    const controller = new AbortController();
+    const stream = new MemoryStream();
+    let closed = false;
+    function* source() {
+      try {
+        for (let i = 0; i < 100; i++) yield i;
+      } finally {
+        closed = true;
+      }
+    }
+    const signals: AbortSignal[] = [];
+    const it = map(
+      source(),
+      (_x, { signal }) => {
+        signals.push(signal);
+        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      },
+      { concurrency: 3, signal: controller.signal, stream, desc: 'convert' },
+    );
+    const step = it.next();
+    await flush();
+    const reason = reasonFor('map');
+    controller.abort(reason);
+    await expect(step).rejects.toBe(reason);
+    expect(signals.length).toBe(3);
+    for (const s of signals) expect(s.reason).toBe(reason);
+    expect(closed).toBe(true);
+    expect(stream.lines.slice(-5)).toEqual([
+      'convert: ✗ 0 it [00:00, ? it/s]',
+      '  3 still pending, oldest first:',
+      expect.stringMatching(/^ {4}#0 /),
+      expect.stringMatching(/^ {4}#1 /),
+      expect.stringMatching(/^ {4}#2 /),
+    ]);
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+  });
+
+  test('an already aborted signal starts no call', async () => {
+    let calls = 0;
+    const reason = reasonFor('before');
+    const it = map([1, 2], () => calls++, { signal: AbortSignal.abort(reason), disable: true });
+    await expect(it.next()).rejects.toBe(reason);
+    expect(calls).toBe(0);
+  });
+});
+
+describe('progress(source, { signal })', () => {
+  test('an async loop: the pending step rejects at once; the bar closes as aborted; the generator is told to stop', async () => {
+    const controller = new AbortController();
+    const stream = new MemoryStream();
+    const gate = deferred<void>();
+    let cleaned = false;
+    async function* slow() {
+      try {
+        yield 1;
+        await gate.promise;
+        yield 2;
+      } finally {
+        cleaned = true;
+      }
+    }
+    const it = progress(slow(), { signal: controller.signal, stream, desc: 'lines' });
+    expect(await it.next()).toEqual({ value: 1, done: false });
+    const step = it.next();
+    const reason = reasonFor('stream');
+    controller.abort(reason);
+    await expect(step).rejects.toBe(reason);
+    expect(it.bar.isClosed).toBe(true);
+    expect(stream.lines.at(-1)).toMatch(/^lines: ✗ 1 it \[/);
+    gate.resolve(); // the generator finishes its step, then runs its finally
+    await flush();
+    expect(cleaned).toBe(true);
+    expect(await it.next()).toEqual({ value: undefined, done: true });
+  });
+
+  test('a sync loop: the bar closes when the signal aborts, and the next step throws the reason', async () => {
+    const controller = new AbortController();
+    const stream = new MemoryStream();
+    const reason = reasonFor('rows');
+    const seen: number[] = [];
+    let thrown: unknown;
+    const it = progress([1, 2, 3, 4], { signal: controller.signal, stream, desc: 'rows' });
+    try {
+      for (const x of it) {
+        seen.push(x);
+        if (x === 2) {
+          controller.abort(reason);
+          expect(it.bar.isClosed).toBe(true);
+        }
+      }
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBe(reason);
+    expect(seen).toEqual([1, 2]);
+    expect(stream.lines.at(-1)).toMatch(/^rows: +25%\|.*\| ✗ 1\/4 \[/);
+  });
+
+  test('a generator is told to stop (its finally runs); a range works the same', () => {
+    const controller = new AbortController();
+    let cleaned = false;
+    function* gen() {
+      try {
+        yield 1;
+        yield 2;
+      } finally {
+        cleaned = true;
+      }
+    }
+    const reason = reasonFor('gen');
+    expect(() => {
+      for (const _ of progress(gen(), { signal: controller.signal, disable: true })) controller.abort(reason);
+    }).toThrow(reason);
+    expect(cleaned).toBe(true);
+    const seen: number[] = [];
+    expect(() => {
+      for (const i of progress(10, { signal: AbortSignal.abort(reason), disable: true })) seen.push(i);
+    }).toThrow(reason);
+    expect(seen).toEqual([]);
+  });
+
+  test('an array of promises with for await', async () => {
+    const controller = new AbortController();
+    const reason = reasonFor('promises');
+    const loop = (async () => {
+      for await (const _ of progress([Promise.resolve(1), never<number>()], { signal: controller.signal, disable: true })) {
+        setImmediate(() => controller.abort(reason));
+      }
+    })();
+    await expect(loop).rejects.toBe(reason);
+  });
+
+  test('a bad signal is named; without one the loop is not wrapped', () => {
+    expect(() => progress([1], { signal: 'stop' as never })).toThrow('Expected `signal` to be an AbortSignal, got `"stop"` (string)');
+    expect(progress([1, 2], { disable: true })).not.toBeInstanceOf(SignalIterator);
+    async function* g() {}
+    expect(progress(g(), { disable: true })).not.toBeInstanceOf(SignalAsyncIterator);
+    expect(progress(g(), { signal: new AbortController().signal, disable: true })).toBeInstanceOf(SignalAsyncIterator);
+  });
+});

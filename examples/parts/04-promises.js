@@ -1,0 +1,62 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { progress, TimeoutError } from 'taqaddum';
+
+export const title = 'Promises: gather, a task pool with failures and a stuck call, a job cancelled with work still pending';
+
+/** A fake fetch: takes 30–400 ms, fails now and then. */
+async function fakeFetch(url, { signal } = {}) {
+  await sleep(30 + Math.random() * 370, undefined, { signal });
+  if (url.endsWith('13')) throw new Error(`503 from ${url}`);
+  return `<html>${url}</html>`;
+}
+
+/** A fake conversion: most take 50–250 ms; one never finishes unless its signal is aborted. */
+async function convert(file, { signal }) {
+  const ms = file === 'scan-0031.tif' ? 60_000 : 50 + Math.random() * 200;
+  await sleep(ms, undefined, { signal });
+  if (file.endsWith('7.tif')) throw new Error(`corrupt: ${file}`);
+  return file.replace('.tif', '.png');
+}
+
+export async function run() {
+  // 1. gather: like Promise.all, the bar counts promises as they settle.
+  const urls = Array.from({ length: 60 }, (_, i) => `https://example.org/page/${i}`);
+  const pages = await progress.gather(
+    urls.map((u) => fakeFetch(u).catch(() => '')),
+    { desc: 'fetch' },
+  );
+  process.stderr.write(`  fetched ${pages.filter(Boolean).length} of ${urls.length} pages\n`);
+
+  // 2. map with a limit: failures are collected, a stuck call shows as "stalled", then times out.
+  const files = Array.from({ length: 48 }, (_, i) => `scan-${String(i).padStart(4, '0')}.tif`);
+  const failed = [];
+  for await (const r of progress.map(files, convert, {
+    desc: 'convert',
+    concurrency: 6,
+    settle: true,
+    timeout: 2500,
+    stallAfter: 800,
+    plainInterval: 1000, // piped to a log: a status line a second, so the stall shows there too
+    label: (file) => file,
+  })) {
+    if (r.status === 'rejected') failed.push(r.reason instanceof TimeoutError ? `${r.reason.message}` : `${files[r.index]}: ${r.reason.message}`);
+  }
+  process.stderr.write(`  ${failed.length} failed:\n${failed.map((f) => `    ${f}\n`).join('')}`);
+
+  // 3. a job cancelled after 1.5 s: the bar closes as aborted and lists what was still pending.
+  const hang = new AbortController(); // lets the demo end: the stuck tasks are cancelled afterwards
+  const tasks = urls
+    .slice(0, 24)
+    .map((u, i) => (i % 8 === 5 ? sleep(60_000, u, { signal: hang.signal }) : fakeFetch(u).catch(() => u)));
+  try {
+    for await (const _page of progress.asCompleted(tasks, {
+      desc: 'crawl',
+      signal: AbortSignal.timeout(1500),
+      label: (_task, i) => urls[i],
+    }));
+  } catch (error) {
+    process.stderr.write(`  stopped: ${error.name}\n`);
+  } finally {
+    hang.abort(); // their rejections are handled: asCompleted watches every input it was given
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * `progress.stream(options)`: a Node `Transform` that hands every chunk on unchanged (the same object,
+ * never copied) and counts it: its bytes by default (`unit: 'B'`), or one per chunk in object mode
+ * (any other unit), or `weight(chunk)`.
+ *
+ * Backpressure is Node's own: the transform calls back at once, so it holds no more than a PassThrough
+ * would (its two `highWaterMark` buffers) and a slow reader slows the writer. The hot path is the bar's:
+ * add to the count, decrement a countdown, read the clock only when it runs out.
+ *
+ * How the bar ends:
+ * - done, when the stream has ended and the next stream (or reader) has taken its last chunk;
+ * - failed (`✗`), when the stream is destroyed with an error: an error on either side of a `pipeline`
+ *   destroys every stream in it, and the error is what `pipeline` rejects with;
+ * - aborted (`✗`), when the `signal` aborts (the stream is destroyed with an `AbortError`);
+ * - stopped, when it is destroyed without an error before its end.
+ */
+import { Transform, type TransformCallback } from 'node:stream';
+import { Bar } from '../bar.js';
+import { checkBoolean, checkNonNegative, describeValue, typeError } from '../core/errors.js';
+import type { BarOptions } from '../options.js';
+import { checkOptionsObject, resolveOptions } from '../options.js';
+import { byteSourceTotal } from './file-total.js';
+import { byteWeight, checkedWeight } from './weight.js';
+
+/** Options of `progress.stream()`. */
+export interface StreamOptions<T = Buffer> extends Omit<BarOptions, 'unit'> {
+  /**
+   * The name of one unit of progress. `'B'` counts the bytes of every chunk and shows them as sizes
+   * (`4.2 MB`, `12 MB/s`); any other unit counts one per chunk (or `weight(chunk)`) and puts the
+   * stream in object mode.
+   * @default 'B'
+   * @example progress.stream({ unit: 'rows' }) // an object-mode stream of parsed rows
+   */
+  unit?: string;
+  /**
+   * How much one chunk advances the bar.
+   * @default the chunk's byte length with unit 'B', else 1
+   * @example progress.stream({ unit: 'rows', weight: (batch) => batch.length })
+   */
+  weight?: ((chunk: T) => number) | undefined;
+  /**
+   * Object mode on both sides (chunks may be any value, not only bytes).
+   * @default true unless the unit is 'B'
+   * @example progress.stream({ unit: 'B', objectMode: true }) // Uint8Array chunks from an object-mode source
+   */
+  objectMode?: boolean;
+  /**
+   * Node's buffer limit for each side: bytes, or chunks in object mode.
+   * @default Node's (64 KiB of bytes, 16 chunks)
+   * @example progress.stream({ highWaterMark: 1 << 20 })
+   */
+  highWaterMark?: number;
+  /**
+   * Aborting it destroys the stream with an `AbortError` (a `pipeline` then rejects with it) and closes
+   * the bar as aborted.
+   * @default none
+   * @example progress.stream({ signal: AbortSignal.timeout(60_000) })
+   */
+  signal?: AbortSignal | undefined;
+}
+
+/** The stream `progress.stream()` returns: a Transform with its bar. */
+export interface ProgressStream extends Transform {
+  /** The bar this stream drives: use it to `set({ postfix })`, or read `n` and `rate`. */
+  readonly bar: Bar;
+}
+
+const STREAM_KEYS = ['weight', 'objectMode', 'highWaterMark', 'signal'];
+
+/** How a chunk is counted. */
+const Count = {
+  /** A Buffer's length (not object mode: Node hands `_transform` Buffers only). */
+  Length: 0,
+  /** The byte length of a Buffer, typed array or string; 1 for anything else. */
+  Bytes: 1,
+  One: 2,
+  Weight: 3,
+} as const;
+type Count = (typeof Count)[keyof typeof Count];
+
+class ProgressTransform extends Transform implements ProgressStream {
+  readonly bar: Bar;
+  private readonly count: Count;
+  private readonly weight: ((chunk: unknown) => number) | undefined;
+  private ended = false;
+
+  constructor(
+    bar: Bar,
+    count: Count,
+    weight: ((chunk: unknown) => number) | undefined,
+    nodeOptions: { objectMode: boolean; highWaterMark?: number; signal?: AbortSignal },
+    totalGiven: boolean,
+  ) {
+    super(nodeOptions);
+    this.bar = bar;
+    this.count = count;
+    this.weight = weight;
+    this.once('end', () => {
+      this.ended = true;
+      this.bar.end('done');
+    });
+    if (!totalGiven && bar.state.bytes) {
+      // `file.pipe(stream)` and `pipeline(file, stream, …)`: the total is the file's size.
+      this.on('pipe', (source: unknown) => {
+        if (this.bar.total !== undefined) return;
+        const total = byteSourceTotal(source);
+        if (total !== undefined) this.bar.set({ total });
+      });
+    }
+  }
+
+  override _transform(chunk: unknown, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const bar = this.bar;
+    const count = this.count;
+    if (count === Count.Length) bar.state.n += (chunk as Buffer).length;
+    else if (count === Count.One) bar.state.n += 1;
+    else {
+      try {
+        bar.state.n += count === Count.Bytes ? byteWeight(chunk) : (this.weight as (chunk: unknown) => number)(chunk);
+      } catch (error) {
+        callback(error as Error);
+        return;
+      }
+    }
+    if (--bar.countdown <= 0) bar.check();
+    callback(null, chunk);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.ended) {
+      this.ended = true;
+      if (error === null || error === undefined) this.bar.end(this.writableFinished ? 'done' : 'stopped');
+      else this.bar.end(error.name === 'AbortError' ? 'aborted' : 'failed');
+    }
+    callback(error);
+  }
+}
+
+/**
+ * A pass-through stream that draws a progress bar of what flows through it. Put it in a `pipeline`.
+ * @example await pipeline(response.body, progress.stream({ desc: 'iso', total: size }), createWriteStream('big.iso'))
+ * @example await pipeline(createReadStream('big.log'), progress.stream(), createGzip(), createWriteStream('big.log.gz')) // total: the file's size
+ * @example await pipeline(rows, progress.stream({ unit: 'rows', total: rowCount }), toCsv, out)
+ */
+export function createProgressStream<T = Buffer>(options?: StreamOptions<T>): ProgressStream {
+  const raw = checkOptionsObject(options);
+  const withUnit = raw.unit === undefined ? { ...raw, unit: 'B' } : raw;
+  const resolved = resolveOptions(withUnit, undefined, STREAM_KEYS);
+  const objectMode = raw.objectMode === undefined ? !resolved.bytes : checkBoolean('objectMode', raw.objectMode);
+  const nodeOptions: { objectMode: boolean; highWaterMark?: number; signal?: AbortSignal } = { objectMode };
+  if (raw.highWaterMark !== undefined) nodeOptions.highWaterMark = checkNonNegative('highWaterMark', raw.highWaterMark);
+  if (raw.signal !== undefined) {
+    if (!(raw.signal instanceof AbortSignal)) throw typeError('signal', 'an AbortSignal', raw.signal);
+    nodeOptions.signal = raw.signal;
+  }
+  let weight: ((chunk: unknown) => number) | undefined;
+  let count: Count;
+  if (raw.weight !== undefined) {
+    if (typeof raw.weight !== 'function') {
+      throw new TypeError(`Expected \`weight\` to be a function, got ${describeValue(raw.weight)}`);
+    }
+    weight = checkedWeight(raw.weight as (chunk: unknown) => number);
+    count = Count.Weight;
+  } else if (!resolved.bytes) count = Count.One;
+  else count = objectMode ? Count.Bytes : Count.Length;
+  const bar = new Bar(resolved).start();
+  return new ProgressTransform(bar, count, weight, nodeOptions, raw.total !== undefined);
+}

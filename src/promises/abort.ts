@@ -1,0 +1,181 @@
+/**
+ * Cancellation: abort listeners, the errors used when work is stopped, and the `signal` option of
+ * `progress(source)` itself, added as a thin wrapper around the loop adapters, so that loops without a
+ * signal pay nothing for it.
+ */
+import type { Bar } from '../bar.js';
+import type { ProgressAsyncIterator } from '../adapters/async.js';
+import type { ProgressIterator } from '../adapters/sync.js';
+import { checkSignal } from './options.js';
+
+/** Calls `fn` once when `signal` aborts; returns the function that stops listening. */
+export function onAbort(signal: AbortSignal, fn: () => void): () => void {
+  signal.addEventListener('abort', fn, { once: true });
+  return () => signal.removeEventListener('abort', fn);
+}
+
+/** The reason handed to calls whose results will not be used. */
+export function abortError(message: string, cause?: unknown): Error {
+  const error = new DOMException(message, 'AbortError') as DOMException & { cause?: unknown };
+  if (cause !== undefined) Object.defineProperty(error, 'cause', { value: cause, configurable: true, writable: true });
+  return error;
+}
+
+export const noop = (): void => {};
+
+/** Attaches a do-nothing rejection handler to every promise-like in `items` (used when we give up early). */
+export function quiet(items: unknown): void {
+  try {
+    if (items === null || typeof items !== 'object' || typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function') return;
+    for (const x of items as Iterable<unknown>) {
+      if (x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as PromiseLike<unknown>).then === 'function') {
+        Promise.resolve(x).then(noop, noop);
+      }
+    }
+  } catch {
+    // a source that throws while we only tidy up is not our error to report
+  }
+}
+
+/**
+ * `progress(iterable, { signal })`: an abort closes the bar as aborted at once, and the next step of the
+ * loop throws `signal.reason` (after telling the source to clean up, so a generator's `finally` runs).
+ */
+export class SignalIterator<T> implements ProgressIterator<T> {
+  private readonly stopListening: () => void;
+
+  constructor(
+    private readonly inner: ProgressIterator<T>,
+    private readonly signal: AbortSignal,
+  ) {
+    this.stopListening = onAbort(signal, () => inner.bar.end('aborted'));
+  }
+
+  get bar(): Bar {
+    return this.inner.bar;
+  }
+
+  next(): IteratorResult<T> {
+    if (this.signal.aborted) {
+      this.stopListening();
+      this.inner.bar.end('aborted');
+      this.inner.return?.();
+      throw this.signal.reason;
+    }
+    let result: IteratorResult<T>;
+    try {
+      result = this.inner.next();
+    } catch (error) {
+      this.stopListening();
+      throw error;
+    }
+    if (result.done) this.stopListening();
+    return result;
+  }
+
+  return(value?: unknown): IteratorResult<T> {
+    this.stopListening();
+    return this.inner.return?.(value) ?? { value: value as T, done: true };
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+/**
+ * `progress(asyncIterable, { signal })`: an abort closes the bar as aborted at once and rejects the step
+ * the loop is waiting on (or the next one) with `signal.reason`; the source is told to stop.
+ */
+export class SignalAsyncIterator<T> implements ProgressAsyncIterator<T> {
+  private readonly stopListening: () => void;
+  /** Rejects the step in progress, if any. */
+  private rejectStep: ((reason: unknown) => void) | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly inner: ProgressAsyncIterator<T>,
+    private readonly signal: AbortSignal,
+  ) {
+    this.stopListening = onAbort(signal, () => this.abort());
+  }
+
+  get bar(): Bar {
+    return this.inner.bar;
+  }
+
+  private abort(): void {
+    this.inner.bar.end('aborted');
+    const reject = this.rejectStep;
+    this.rejectStep = undefined;
+    if (reject !== undefined) {
+      this.finished = true;
+      this.stopInner();
+      reject(this.signal.reason);
+    }
+  }
+
+  /** Tells the source to stop; a source busy with a step gets it after that step. Errors are dropped. */
+  private stopInner(): void {
+    try {
+      const r = this.inner.return?.();
+      if (r !== undefined) r.then(noop, noop);
+    } catch {
+      // the loop is already rejecting with the abort reason
+    }
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.finished) return Promise.resolve({ value: undefined, done: true });
+    if (this.signal.aborted) {
+      this.finished = true;
+      this.stopListening();
+      this.inner.bar.end('aborted');
+      this.stopInner();
+      return Promise.reject(this.signal.reason);
+    }
+    return new Promise<IteratorResult<T>>((resolve, reject) => {
+      this.rejectStep = reject;
+      this.inner.next().then(
+        (result) => {
+          this.rejectStep = undefined;
+          if (result.done) {
+            this.finished = true;
+            this.stopListening();
+          }
+          resolve(result);
+        },
+        (error: unknown) => {
+          this.rejectStep = undefined;
+          this.finished = true;
+          this.stopListening();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  async return(value?: unknown): Promise<IteratorResult<T>> {
+    this.finished = true;
+    this.stopListening();
+    const r = await this.inner.return?.(value);
+    return r ?? { value: value as T, done: true };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/** `progress(source, { signal })`: wraps the loop adapter when a signal is given; otherwise returns it as is. */
+export function withSignal<I extends ProgressIterator<unknown> | ProgressAsyncIterator<unknown>>(
+  iterator: I,
+  options: { signal?: unknown } | undefined,
+): I {
+  const signal = checkSignal(options?.signal);
+  if (signal === undefined) return iterator;
+  if (typeof (iterator as ProgressAsyncIterator<unknown>)[Symbol.asyncIterator] === 'function') {
+    return new SignalAsyncIterator(iterator as ProgressAsyncIterator<unknown>, signal) as unknown as I;
+  }
+  return new SignalIterator(iterator as ProgressIterator<unknown>, signal) as unknown as I;
+}

@@ -1,0 +1,61 @@
+/**
+ * `progress.asCompleted(items, options)`: the results of many promises in the order they settle.
+ * Linear: each settlement queues its index, each step of the loop takes the front of the queue (no
+ * `Promise.race` over what remains, which would be quadratic).
+ */
+import type { ProgressAsyncIterator } from '../adapters/async.js';
+import { resolveOptions } from '../options.js';
+import { quiet } from './abort.js';
+import { CompletionIterator } from './input-iterator.js';
+import type { AsCompletedOptions, IndexedSettledResult } from './options.js';
+import { checkBoolean } from '../core/errors.js';
+import { AS_COMPLETED_KEYS, optionsRecord, resolveTaskOptions } from './options.js';
+import { checkItems, declaredTotal } from './source.js';
+import { TaskBar } from './task-bar.js';
+
+/**
+ * Yields the results of `items` as they settle, fastest first, while a bar counts them.
+ *
+ * `items` is any iterable of values and promise-likes; they are all taken (and watched) at once, when
+ * this is called. A rejection is thrown from the loop where it comes in completion order, and ends the
+ * loop. `indexed: true` yields `[index, value]`; `settle: true` yields `{ status, value | reason, index }`
+ * records instead of throwing. Leaving the loop early closes the bar and lists what was still pending;
+ * rejections that come later are ignored.
+ * @example for await (const score of progress.asCompleted(tasks, { desc: 'score' })) best = Math.max(best, score)
+ * @example for await (const [i, page] of progress.asCompleted(fetches, { indexed: true })) pages[i] = page
+ */
+export function asCompleted<T>(
+  items: Iterable<T>,
+  options: AsCompletedOptions<T> & { settle: true; indexed: true },
+): ProgressAsyncIterator<[number, IndexedSettledResult<Awaited<T>>]>;
+export function asCompleted<T>(
+  items: Iterable<T>,
+  options: AsCompletedOptions<T> & { settle: true; indexed?: false },
+): ProgressAsyncIterator<IndexedSettledResult<Awaited<T>>>;
+export function asCompleted<T>(
+  items: Iterable<T>,
+  options: AsCompletedOptions<T> & { settle?: false; indexed: true },
+): ProgressAsyncIterator<[number, Awaited<T>]>;
+export function asCompleted<T>(
+  items: Iterable<T>,
+  options?: AsCompletedOptions<T> & { settle?: false; indexed?: false },
+): ProgressAsyncIterator<Awaited<T>>;
+export function asCompleted<T>(
+  items: Iterable<T>,
+  options?: AsCompletedOptions<T>,
+): ProgressAsyncIterator<unknown>;
+export function asCompleted<T>(items: Iterable<T>, options?: AsCompletedOptions<T>): ProgressAsyncIterator<unknown> {
+  let iterator: CompletionIterator<T, unknown>;
+  try {
+    checkItems(items, 'items');
+    const raw = optionsRecord(options);
+    const task = resolveTaskOptions<T>(raw);
+    const indexed = raw.indexed === undefined ? false : checkBoolean('indexed', raw.indexed);
+    const bar = new TaskBar(resolveOptions(raw, declaredTotal(items), AS_COMPLETED_KEYS), task.stallAfter);
+    iterator = new CompletionIterator<T, unknown>(bar, task.label, task.settle, indexed, items, task.signal);
+  } catch (error) {
+    quiet(items); // the inputs are running anyway: none of them may reject unhandled
+    throw error;
+  }
+  return iterator.start();
+}

@@ -1,0 +1,121 @@
+/**
+ * `progress.gather(items, options)`: `Promise.all` (or, with `settle: true`, `Promise.allSettled`) with
+ * a bar that counts inputs as they settle.
+ */
+import { resolveOptions } from '../options.js';
+import { quiet } from './abort.js';
+import { InputSet, Rejected } from './inputs.js';
+import type { GatherOptions } from './options.js';
+import { optionsRecord, resolveTaskOptions, TASK_KEYS } from './options.js';
+import { TaskBar } from './task-bar.js';
+import { checkItems, declaredTotal } from './source.js';
+
+class Gathering<T> extends InputSet<T> {
+  /** A rejection came (without `settle`): the bar is closing, then the promise rejects. */
+  private failing = false;
+
+  constructor(
+    bar: TaskBar,
+    label: ((item: T, index: number) => string) | undefined,
+    private readonly settle: boolean,
+    private readonly resolve: (results: unknown[]) => void,
+    private readonly reject: (reason: unknown) => void,
+  ) {
+    // Without `settle`, rejections share one handler (half the allocation per input).
+    super(bar, label, settle);
+  }
+
+  protected onSettle(_index: number, ok: boolean, reason: unknown): void {
+    if (!ok && !this.settle) this.fail('failed', reason);
+    else if (this.inputDone && this.settledCount === this.taken) this.finish();
+  }
+
+  protected afterTaken(): void {
+    if (this.settledCount === this.taken) this.finish();
+  }
+
+  protected onInputError(error: unknown): void {
+    this.fail('failed', error);
+  }
+
+  protected onAbort(reason: unknown): void {
+    this.fail('aborted', reason);
+  }
+
+  /** Fails fast: the bar closes (after a few microtask turns at most, see `endBar`), then the promise rejects. */
+  private fail(outcome: 'failed' | 'aborted', reason: unknown): void {
+    if (this.failing || this.stopped) return;
+    this.failing = true;
+    const closing = this.endBar(outcome, true);
+    if (closing === undefined) this.reject(reason);
+    else void closing.then(() => this.reject(reason));
+  }
+
+  private finish(): void {
+    if (this.stopped || this.failing) return;
+    this.endBar('done', true);
+    const slots = this.slots;
+    if (!this.settle) {
+      this.resolve(slots);
+      return;
+    }
+    const results = new Array<PromiseSettledResult<unknown>>(slots.length);
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i];
+      results[i] = s instanceof Rejected ? { status: 'rejected', reason: s.reason } : { status: 'fulfilled', value: s };
+    }
+    this.resolve(results);
+  }
+}
+
+/**
+ * Waits for every input, like `Promise.all`, while a bar counts them as they settle; resolves to the
+ * results in input order.
+ *
+ * `items` is any iterable of values and promise-likes (an array, a Set, a generator). Its length or
+ * size is the bar's total; without one, the total is the number of items, known once they are taken.
+ *
+ * - By default the first rejection rejects the returned promise at once, with the same error object;
+ *   the bar closes as failed where it stood (`✗ 420/1000`) and lists the inputs still pending.
+ * - `settle: true` resolves to `{ status, value | reason }` records, like `Promise.allSettled`; the bar
+ *   shows how many failed.
+ *
+ * Inputs still pending when it rejects may reject later: that is never an unhandled rejection.
+ * @example const pages = await progress.gather(urls.map((u) => fetch(u).then((r) => r.text())), { desc: 'fetch' })
+ * @example const results = await progress.gather(jobs, { settle: true })
+ */
+export function gather<T>(
+  items: Iterable<T>,
+  options: GatherOptions<T> & { settle: true },
+): Promise<PromiseSettledResult<Awaited<T>>[]>;
+export function gather<T>(items: Iterable<T>, options?: GatherOptions<T> & { settle?: false }): Promise<Awaited<T>[]>;
+export function gather<T>(
+  items: Iterable<T>,
+  options?: GatherOptions<T>,
+): Promise<Awaited<T>[] | PromiseSettledResult<Awaited<T>>[]>;
+export function gather<T>(
+  items: Iterable<T>,
+  options?: GatherOptions<T>,
+): Promise<Awaited<T>[] | PromiseSettledResult<Awaited<T>>[]> {
+  let bar: TaskBar;
+  let task: ReturnType<typeof resolveTaskOptions<T>>;
+  try {
+    checkItems(items, 'items');
+    const raw = optionsRecord(options);
+    task = resolveTaskOptions<T>(raw);
+    bar = new TaskBar(resolveOptions(raw, declaredTotal(items), TASK_KEYS), task.stallAfter);
+  } catch (error) {
+    quiet(items); // the inputs are running anyway: none of them may reject unhandled
+    return Promise.reject(error);
+  }
+  return new Promise((resolve, reject) => {
+    const gathering = new Gathering<T>(
+      bar,
+      task.label,
+      task.settle,
+      resolve as (results: unknown[]) => void,
+      reject,
+    );
+    gathering.begin(items, task.signal);
+  });
+}

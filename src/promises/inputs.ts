@@ -1,0 +1,261 @@
+/**
+ * Watching a set of inputs (values or promise-likes) as they settle: the core of `gather`,
+ * `asCompleted` and `for await` over `progress(arrayOfPromises)`.
+ *
+ * Inputs are taken from the iterable all at once, synchronously, as `Promise.all` does, and each gets
+ * its reactions at once, so none of them can ever reject unhandled. A settled input's outcome goes into
+ * its slot (input order); the count of settled inputs is what the bar shows.
+ *
+ * Cost per input, kept close to `Promise.all`'s own: one slot, and one `then` whose handlers are bound
+ * functions with the index as their `this` (smaller and faster to make than a closure per input). When a
+ * rejection need not know its index (without `settle`, the first rejection ends everything), the
+ * rejection handler is one function shared by all inputs, so an input costs a single bound function;
+ * `endBar` then makes sure the report under the bar does not name such an input as still pending.
+ */
+import type { TaskBar } from './task-bar.js';
+import type { PendingEntry, TaskTracker } from './pending.js';
+import { REPORTED, safeLabel } from './pending.js';
+import { onAbort } from './abort.js';
+
+/** The slot of an input that has not settled. */
+export const PENDING: unique symbol = Symbol('pending');
+
+/** Microtask turns to wait for probes of inputs that have settled (see `endBar`). */
+const PROBE_TURNS = 4;
+
+/** A rejection, as kept in a slot. */
+export class Rejected {
+  constructor(readonly reason: unknown) {}
+}
+
+/** Whether `x` has a `then` method. A `then` getter that throws counts as one (adopting it rejects). */
+export function isThenable(x: unknown): x is PromiseLike<unknown> {
+  if (x === null || (typeof x !== 'object' && typeof x !== 'function')) return false;
+  try {
+    return typeof (x as PromiseLike<unknown>).then === 'function';
+  } catch {
+    return true;
+  }
+}
+
+/** A set of inputs watched until they settle. Subclasses decide what a settlement means. */
+export abstract class InputSet<T> implements TaskTracker {
+  /** One per input, in input order: `PENDING`, the value, or a `Rejected`. */
+  slots: unknown[] = [];
+  /** Inputs taken from the iterable. */
+  taken = 0;
+  /** Inputs settled (fulfilled or rejected). */
+  settledCount = 0;
+  /** All inputs have been taken. */
+  inputDone = false;
+  /** Settlements are ignored from now on (failure, abort, the loop was left). */
+  stopped = false;
+  /** Clock time at which the inputs were taken. */
+  protected takenAt = 0;
+  /**
+   * The inputs themselves, kept for `label`, and, when rejections are not indexed, to find out which
+   * inputs rejected (see `endBar`). An array source is referred to, not copied.
+   */
+  protected inputs: readonly unknown[] | undefined;
+  /** Rejections that came through the shared handler: their slots still say `PENDING`. */
+  protected unindexed = 0;
+  /** Lowest index that may still be pending (moved forward lazily, when a report asks). */
+  private low = 0;
+  /** Set while the bar waits for probes before it closes (see `endBar`). */
+  private closing: Promise<void> | undefined;
+  private stopListening: (() => void) | undefined;
+  private readonly onFulfilled: (this: number, value: unknown) => void;
+  private readonly onRejected: (this: number, reason: unknown) => void;
+  private readonly onRejectedShared: (reason: unknown) => void;
+
+  /**
+   * @param indexRejections whether a rejection must know its input's index (its slot gets a `Rejected`).
+   *   When not (gather without `settle`: the first rejection ends everything), one shared handler serves
+   *   every input, which halves the allocation per input; `onSettle` then gets index -1 and the reason.
+   */
+  constructor(
+    readonly bar: TaskBar,
+    private readonly label: ((item: T, index: number) => string) | undefined,
+    private readonly indexRejections: boolean,
+  ) {
+    bar.tracker = this;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    this.onFulfilled = function (this: number, value: unknown): void {
+      if (self.stopped) return;
+      self.slots[this] = value;
+      self.settledCount++;
+      self.bar.settled(true);
+      self.onSettle(this, true, undefined);
+    };
+    this.onRejected = function (this: number, reason: unknown): void {
+      if (self.stopped) return;
+      self.slots[this] = new Rejected(reason);
+      self.settledCount++;
+      self.bar.settled(false);
+      self.onSettle(this, false, reason);
+    };
+    this.onRejectedShared = (reason: unknown): void => {
+      if (self.stopped) return;
+      self.settledCount++;
+      self.unindexed++;
+      self.bar.settled(false);
+      self.onSettle(-1, false, reason);
+    };
+  }
+
+  /** One input settled (its slot is filled, unless `index` is -1: a rejection without its index). */
+  protected abstract onSettle(index: number, ok: boolean, reason: unknown): void;
+  /** Every input has been taken (some may have settled already: plain values settle at once). */
+  protected abstract afterTaken(): void;
+  /** The iterable threw while inputs were being taken. */
+  protected abstract onInputError(error: unknown): void;
+  /** The signal was aborted. */
+  protected abstract onAbort(reason: unknown): void;
+
+  /**
+   * Starts the bar, listens to `signal`, and takes and watches every input. Call once.
+   * Returns false when the iterable threw (`onInputError` has been called).
+   */
+  begin(items: Iterable<unknown>, signal: AbortSignal | undefined): boolean {
+    this.bar.start();
+    this.takenAt = this.bar.state.startTime;
+    const keep = this.label !== undefined || !this.indexRejections;
+    try {
+      if (Array.isArray(items) && items[Symbol.iterator] === Array.prototype[Symbol.iterator]) {
+        if (keep) this.inputs = items;
+        const n = items.length;
+        this.slots = new Array<unknown>(n).fill(PENDING); // one allocation, not a growing array
+        for (let i = 0; i < n; i++) this.watch(items[i], i);
+      } else {
+        const kept: unknown[] | undefined = keep ? [] : undefined;
+        this.inputs = kept;
+        let i = 0;
+        for (const x of items) {
+          kept?.push(x);
+          this.slots.push(PENDING);
+          this.watch(x, i++);
+        }
+      }
+    } catch (error) {
+      this.inputDone = true;
+      this.onInputError(error);
+      return false;
+    }
+    this.inputDone = true;
+    if (this.bar.state.total === undefined && !this.stopped) this.bar.state.total = this.taken;
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        this.onAbort(signal.reason);
+        return true;
+      }
+      this.stopListening = onAbort(signal, () => this.onAbort(signal.reason));
+    }
+    this.afterTaken();
+    return true;
+  }
+
+  /** Watches input `i`, whose slot already says `PENDING`. */
+  private watch(x: unknown, i: number): void {
+    this.taken = i + 1;
+    const rejected = this.indexRejections ? this.onRejected.bind(i) : this.onRejectedShared;
+    if (x instanceof Promise && x.constructor === Promise) {
+      x.then(this.onFulfilled.bind(i), rejected);
+    } else if (isThenable(x)) {
+      // A foreign thenable (or a Promise subclass) is adopted the way `Promise.all` adopts it.
+      Promise.resolve(x).then(this.onFulfilled.bind(i), rejected);
+    } else {
+      this.onFulfilled.call(i, x);
+    }
+  }
+
+  /** The indexes of the first `max` inputs whose slot says pending. */
+  protected firstPending(max: number): number[] {
+    const slots = this.slots;
+    while (this.low < slots.length && slots[this.low] !== PENDING) this.low++;
+    const out: number[] = [];
+    for (let i = this.low; i < slots.length && out.length < max; i++) if (slots[i] === PENDING) out.push(i);
+    return out;
+  }
+
+  /** The input at `index`, if kept. */
+  protected inputAt(index: number): unknown {
+    return this.inputs?.[index];
+  }
+
+  /**
+   * Closes the bar with `outcome` (and, if `stop`, stops reacting to settlements at the same moment).
+   *
+   * When rejections came through the shared handler, their inputs' slots still say pending, and the
+   * report under the bar must not name them. So the few inputs the report would name are probed first:
+   * a probe of a settled promise answers within a couple of microtask turns, so after a few turns the
+   * bar closes knowing which of them are truly pending. The returned promise (only then) resolves once
+   * the bar is closed; nothing else is waited for, no timer, no other input.
+   */
+  protected endBar(outcome: 'done' | 'failed' | 'aborted' | 'stopped', stop: boolean): Promise<void> | undefined {
+    if (this.closing !== undefined) return this.closing;
+    const close = (): void => {
+      if (stop) this.stop();
+      this.bar.end(outcome);
+    };
+    if (this.bar.isClosed || this.unindexed === 0 || this.inputs === undefined || this.pendingCount() === 0) {
+      close();
+      return undefined;
+    }
+    for (const index of this.firstPending(REPORTED + 1)) {
+      const input = this.inputAt(index);
+      if (!isThenable(input)) continue;
+      const mark = (outcome: unknown): void => {
+        if (this.slots[index] === PENDING) this.slots[index] = outcome;
+      };
+      Promise.resolve(input).then(mark, (e: unknown) => mark(new Rejected(e)));
+    }
+    this.closing = new Promise<void>((resolve) => {
+      let turns = PROBE_TURNS;
+      const after = (): void => {
+        if (turns-- > 0) queueMicrotask(after);
+        else {
+          close();
+          resolve();
+        }
+      };
+      after();
+    });
+    return this.closing;
+  }
+
+  /** All inputs taken and settled. */
+  get allSettled(): boolean {
+    return this.inputDone && this.settledCount === this.taken;
+  }
+
+  /** Stops reacting to settlements and to the signal. */
+  stop(): void {
+    this.stopped = true;
+    this.release();
+  }
+
+  /** Stops listening to the signal. */
+  protected release(): void {
+    this.stopListening?.();
+    this.stopListening = undefined;
+  }
+
+  // TaskTracker
+
+  pendingCount(): number {
+    return this.taken - this.settledCount;
+  }
+
+  runningCount(): number | undefined {
+    return undefined;
+  }
+
+  oldestPending(max: number): PendingEntry[] {
+    return this.firstPending(max).map((i) => ({ index: i, since: this.takenAt, label: this.labelOf(i) }));
+  }
+
+  private labelOf(index: number): string | undefined {
+    return this.label === undefined ? undefined : safeLabel(this.label, this.inputAt(index) as T, index);
+  }
+}

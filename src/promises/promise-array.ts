@@ -1,0 +1,75 @@
+/**
+ * `progress(arrayOfPromises)`: a `for…of` gets the promises one by one, like any array; a `for await`
+ * gets their values in input order while the bar counts the promises as they settle (a slow first
+ * promise does not freeze the bar), tells how many failed, and notices a stall.
+ */
+import type { ProgressAsyncIterator } from '../adapters/async.js';
+import type { ProgressIterator } from '../adapters/sync.js';
+import { ArrayProgressIterator } from '../adapters/sync.js';
+import type { IterableOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
+import { InOrderIterator } from './input-iterator.js';
+import { isThenable } from './inputs.js';
+import type { TaskOptions } from './options.js';
+import { optionsRecord, resolveTaskOptions } from './options.js';
+import { TaskBar } from './task-bar.js';
+
+/** Options of `progress(arrayOfPromises)`. */
+export type PromiseArrayOptions<T> = IterableOptions<T> & Omit<TaskOptions<T>, keyof IterableOptions<T>>;
+
+/** What `progress(arrayOfPromises)` returns: iterate it with `for await` to get the values. */
+export interface PromiseArrayIterator<T> extends ProgressIterator<T>, AsyncIterable<Awaited<T>> {
+  [Symbol.asyncIterator](): ProgressAsyncIterator<Awaited<T>>;
+}
+
+/** Whether `progress(source)` should treat an array as an array of promises: its first item is one. */
+export function isPromiseArray(source: readonly unknown[]): boolean {
+  return source.length > 0 && isThenable(source[0]);
+}
+
+const PROMISE_ARRAY_KEYS = ['weight', 'signal', 'stallAfter', 'label'] as const;
+
+class PromiseArrayProgress<T> implements PromiseArrayIterator<T> {
+  private readonly sync: ArrayProgressIterator<T>;
+  private used = false;
+
+  constructor(
+    private readonly array: readonly T[],
+    readonly bar: TaskBar,
+    private readonly label: ((item: T, index: number) => string) | undefined,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.sync = new ArrayProgressIterator(array, bar);
+  }
+
+  next(): IteratorResult<T> {
+    const signal = this.signal;
+    if (signal !== undefined && signal.aborted) {
+      this.bar.end('aborted');
+      this.sync.return();
+      throw signal.reason;
+    }
+    return this.sync.next();
+  }
+
+  return(value?: unknown): IteratorResult<T> {
+    return this.sync.return(value);
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  [Symbol.asyncIterator](): ProgressAsyncIterator<Awaited<T>> {
+    if (this.used) throw new TypeError('This progress iterator has already been iterated with `for await`');
+    this.used = true;
+    return new InOrderIterator<T>(this.bar, this.label, this.array, this.signal).start();
+  }
+}
+
+export function promiseArray<T>(array: readonly T[], options: PromiseArrayOptions<T> | undefined): PromiseArrayIterator<T> {
+  const raw = optionsRecord(options);
+  const task = resolveTaskOptions<T>({ ...raw, settle: undefined });
+  const bar = new TaskBar(resolveOptions(raw, array.length, PROMISE_ARRAY_KEYS), task.stallAfter);
+  return new PromiseArrayProgress(array, bar, task.label, task.signal);
+}
