@@ -1,0 +1,108 @@
+/**
+ * The bar of `taqaddum`, on a worker thread. The main thread copies the bytes in a blocking loop and
+ * publishes its count in shared memory; this thread reads the count a few times per frame and calls
+ * `bar.update(delta)`. Its event loop is never blocked, so the bar's clock, rate and ETA keep moving while
+ * the input is silent (a blocking read on the main thread could not draw then).
+ *
+ * It writes to fd 2 directly with blocking writes: a worker's `process.stderr` is relayed through the
+ * main thread, which is busy copying. A `tty.WriteStream` on fd 2 (when it is a terminal) only answers
+ * the terminal's current size, read at every frame, so a resize is followed.
+ */
+import { writeSync } from 'node:fs';
+import { isatty, WriteStream } from 'node:tty';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createBar } from '../bar.js';
+import { formatBytes } from '../format/units.js';
+import type { BarOptions, OutputStream } from '../options.js';
+
+export interface BarThreadInput {
+  /** Float64Array view: [0] the count so far. */
+  shared: SharedArrayBuffer;
+  desc: string;
+  total: number | undefined;
+  unit: string;
+  minInterval: number | undefined;
+  /** When the copy started: `performance.timeOrigin + performance.now()` on the main thread. */
+  startedAt: number;
+}
+
+/** What the main thread sends once the copy is over. */
+export interface BarThreadEnd {
+  n: number;
+  outcome: 'done' | 'stopped' | 'failed';
+}
+
+const STDERR = 2;
+const nap = new Int32Array(new SharedArrayBuffer(4));
+
+function writeAll(text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let off = 0; off < bytes.length; ) {
+    try {
+      off += writeSync(STDERR, bytes, off, bytes.length - off);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code !== 'EAGAIN' && code !== 'EINTR') return; // stderr is gone: nothing more can be shown
+      Atomics.wait(nap, 0, 0, 2);
+    }
+  }
+}
+
+function stderrStream(): { stream: OutputStream; close(): void } {
+  if (!isatty(STDERR)) return { stream: { write: writeAll, isTTY: false }, close() {} };
+  const tty = new WriteStream(STDERR);
+  const size = (): [number, number] | undefined => {
+    try {
+      return tty.getWindowSize();
+    } catch {
+      return undefined;
+    }
+  };
+  const stream: OutputStream = {
+    write: writeAll,
+    isTTY: true,
+    get columns() {
+      return size()?.[0];
+    },
+    get rows() {
+      return size()?.[1];
+    },
+  };
+  return { stream, close: () => tty.destroy() };
+}
+
+function run(input: BarThreadInput, port: NonNullable<typeof parentPort>): void {
+  const count = new Float64Array(input.shared);
+  const out = stderrStream();
+  let first = true;
+  // The bar starts when the copy started, not when this thread got going.
+  const clock = (): number => {
+    if (!first) return performance.timeOrigin + performance.now();
+    first = false;
+    return input.startedAt;
+  };
+  const options: BarOptions = { desc: input.desc, total: input.total, unit: input.unit, stream: out.stream, clock };
+  if (input.minInterval !== undefined) options.minInterval = input.minInterval;
+  const bar = createBar(options);
+  // Byte sizes load pretty-bytes and ICU's number formatting (~20 ms) the first time: do it while the
+  // copy runs, not when the final line is due (a non-terminal gets no line before that).
+  if (input.unit === 'B') setTimeout(() => formatBytes(1), 0);
+  let shown = 0;
+  const sync = (n: number): void => {
+    if (n !== shown) {
+      bar.update(n - shown);
+      shown = n;
+    }
+  };
+  const poll = setInterval(() => sync(count[0] as number), Math.min(Math.max((input.minInterval ?? 100) / 2, 10), 500));
+  port.once('message', (end: BarThreadEnd) => {
+    clearInterval(poll);
+    sync(end.n);
+    bar.end(end.outcome);
+    out.close();
+    port.postMessage('closed');
+    port.close();
+  });
+}
+
+if (parentPort !== null) run(workerData as BarThreadInput, parentPort);
