@@ -12,7 +12,7 @@ async function* readLines(count, delay) {
 
 export async function run() {
   for await (const _line of progress(readLines(1200, 25), { desc: 'lines' }));
-  const bar = progress(readLines(1200, 25), { desc: 'lines (known total)', total: 1200 });
+  const bar = progress(readLines(1200, 25), { desc: 'with total', total: 1200 });
   for await (const line of bar) {
     if (line.endsWith('00')) bar.bar.set({ postfix: { last: line } });
   }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { progress } from 'taqaddum';
 
-export const title = 'A byte stream that looks like a download (web ReadableStream, unit: "B")';
+export const title = 'A web ReadableStream that looks like a download (unit: "B")';
 
 function fakeDownload(size, chunk, delay) {
   let sent = 0;

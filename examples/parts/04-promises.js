@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { progress, TimeoutError } from 'taqaddum';
 
-export const title = 'Promises: gather, a task pool with failures and a stuck call, a job cancelled with work still pending';
+export const title = 'Promises: gather; a pool with failures and a stuck call; a cancelled job';
 
 /** A fake fetch: takes 30–400 ms, fails now and then. */
 async function fakeFetch(url, { signal } = {}) {

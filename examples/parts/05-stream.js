@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createGzip } from 'node:zlib';
 import { progress } from 'taqaddum';
 
-export const title = 'progress.stream() in a pipeline (a real download from a local server, a file), then the taqaddum command';
+export const title = 'progress.stream(): a local download, a file; then the taqaddum command';
 
 /** A sink that only hashes what reaches it. */
 function hashing() {
