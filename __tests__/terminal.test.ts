@@ -427,6 +427,26 @@ describe('issue 4 features', () => {
     });
   });
 
+  test('Ctrl-C while a manual bar is updated from a sync loop (after the timer armed handlers): ends at once', async () => {
+    const { r, screen } = await run('manual-sync.js', {
+      cols: 60,
+      rows: 8,
+      // Ctrl-C after 200+ rows (1 ms each): past the renderer's starvation check (one missed 20 ms tick).
+      // A Ctrl-C within that first instant is lost, a documented limit: Node drops a queued signal when
+      // its last listener goes, and nothing can tell that one is queued.
+      steps: [{ waitFor: /manual: +\d+%\|[^|]*\| [2-9]\d\d\/3000/ }, { send: CTRL_C }],
+    });
+    onScreen(r, screen, () => {
+      expect(r.skippedSteps).toEqual([]);
+      expect(r.timedOut).toBe(false);
+      expect(endedBySigint(r)).toBe(true);
+      expect(count(screen.all, 'loop finished normally')).toBe(0);
+      const n = Number(/\| (\d+)\/3000/.exec(screen.all.find((l) => /manual: /.test(l)) ?? '')?.[1]);
+      expect(n).toBeLessThan(3000);
+      expect(screen.cursorVisible).toBe(true);
+    });
+  });
+
   test('SIGTERM in an async loop: ends by SIGTERM, last frame intact, cursor shown again', async () => {
     const { r, screen } = await run('loop.js', {
       cols: 60,

@@ -12,6 +12,7 @@
  *   line per top-level bar every `plainInterval`, and the final lines.
  * - A broken stream (EPIPE, closed) turns this renderer off; the job runs on.
  */
+import { isMainThread } from 'node:worker_threads';
 import type { Clock } from '../core/clock.js';
 import { dumbTerminal } from '../env.js';
 import type { OutputStream } from '../options.js';
@@ -43,7 +44,9 @@ export class Renderer implements CaptureTarget {
   private lastFrameAt = -Infinity;
   private interval = Infinity;
   private timer: NodeJS.Timeout | undefined;
-  private timerEvery = 0;
+  private timerEvery = Infinity;
+  /** Real time of the last timer tick (the injected clock may be fake). */
+  private lastTickAt = 0;
   /** The terminal's size, read afresh for every frame. */
   private columns: number | undefined;
   private rows: number | undefined;
@@ -106,7 +109,7 @@ export class Renderer implements CaptureTarget {
   blockingLoopStarted(): void {
     if (!this.loopFree) return;
     this.loopFree = false;
-    disarm(this.cleanup);
+    disarm(this.cleanup, true);
   }
 
   open(bar: Drawable, now: number): void {
@@ -155,6 +158,13 @@ export class Renderer implements CaptureTarget {
 
   /** Draws a frame if one is due. Called from bars' hot paths with a fresh clock reading. */
   poke(now: number): void {
+    if (this.loopFree && performance.now() - this.lastTickAt > this.timerEvery + 25) {
+      // The timer is starved: something synchronous holds the event loop (a manual bar updated from a
+      // sync loop). A handler could not run; stand down so Ctrl-C acts at once, as it would without us.
+      // One missed tick is enough: a false alarm costs nothing (the next tick arms again), while a
+      // Ctrl-C that comes before this point is dropped with the listener (Node cannot tell it is queued).
+      this.blockingLoopStarted();
+    }
     if (now - this.lastFrameAt >= this.interval || this.live.length === 0) this.frame(now);
   }
 
@@ -252,15 +262,24 @@ export class Renderer implements CaptureTarget {
     renderers.delete(this.stream); // the next bar on this stream starts afresh
   }
 
+  /** Starts the keep-alive timer, or restarts it when a new bar asks for a shorter interval. */
   private startTimer(): void {
-    if (this.timer !== undefined || !Number.isFinite(this.interval)) return;
-    this.timerEvery = Math.max(this.tty ? this.interval : Math.min(this.interval * 10, 1000), 16);
+    if (!Number.isFinite(this.interval)) return;
+    const every = Math.max(this.tty ? this.interval : Math.min(this.interval * 10, 1000), 16);
+    if (this.timer !== undefined) {
+      if (every >= this.timerEvery) return;
+      clearInterval(this.timer);
+    }
+    this.timerEvery = every;
+    this.lastTickAt = performance.now();
     this.timer = setInterval(() => this.tick(), this.timerEvery);
     this.timer.unref();
   }
 
   private tick(): void {
-    if (!this.loopFree && this.tty && this.live.length > 0) {
+    this.lastTickAt = performance.now();
+    // Signal handlers run only on the main thread: bars drawn from a worker never hide the cursor.
+    if (!this.loopFree && this.tty && isMainThread && this.live.length > 0) {
       this.loopFree = true;
       arm(this.cleanup);
     }
@@ -271,6 +290,7 @@ export class Renderer implements CaptureTarget {
     if (this.timer === undefined) return;
     clearInterval(this.timer);
     this.timer = undefined;
+    this.timerEvery = Infinity;
   }
 
   /** At process exit or on a signal: close what is still open as it stands, synchronously. */

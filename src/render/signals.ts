@@ -6,8 +6,14 @@
  *
  * Only armed while the event loop is free: a JavaScript signal handler cannot run during a synchronous
  * loop, and an armed one would make Ctrl-C wait for the loop to end. So a renderer arms it from its timer
- * (proof the loop turns) and disarms it when it sees its timer starved (a sync loop), showing the cursor
- * then, since nothing could restore it on Ctrl-C.
+ * (proof the loop turns) and stands it down, showing the cursor, when a sync loop starts or when it sees
+ * its timer starved.
+ *
+ * Removing the last listener while a signal is queued (it arrived while the loop was busy) would drop the
+ * signal: Node stops watching it and the queued event is lost. So when the bars simply finish, the
+ * listeners are removed one event-loop turn later, after any queued signal has been handled (by ending
+ * the process, as it would have). Standing down for a sync loop is immediate: there, waiting would hold
+ * Ctrl-C back for the whole loop.
  */
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
@@ -24,7 +30,13 @@ function onSignal(signal: NodeJS.Signals): void {
   process.kill(process.pid, signal);
 }
 
+let pendingDisarm: NodeJS.Immediate | undefined;
+
 function disarmAll(): void {
+  if (pendingDisarm !== undefined) {
+    clearImmediate(pendingDisarm);
+    pendingDisarm = undefined;
+  }
   if (!armed) return;
   armed = false;
   for (const s of SIGNALS) process.removeListener(s, onSignal);
@@ -33,12 +45,28 @@ function disarmAll(): void {
 /** Registers `cleanup` to run on SIGINT/SIGTERM (before the default action) until `disarm(cleanup)`. */
 export function arm(cleanup: Cleanup): void {
   owners.add(cleanup);
+  if (pendingDisarm !== undefined) {
+    clearImmediate(pendingDisarm);
+    pendingDisarm = undefined;
+  }
   if (armed) return;
   armed = true;
   for (const s of SIGNALS) process.on(s, onSignal);
 }
 
-export function disarm(cleanup: Cleanup): void {
+/**
+ * Unregisters `cleanup`; when none is left, the listeners go: at once if `now` (a sync loop is starting),
+ * else after one event-loop turn, so that a signal already queued still arrives.
+ */
+export function disarm(cleanup: Cleanup, now = false): void {
   owners.delete(cleanup);
-  if (owners.size === 0) disarmAll();
+  if (owners.size > 0 || !armed) return;
+  if (now) disarmAll();
+  else if (pendingDisarm === undefined) {
+    pendingDisarm = setImmediate(() => {
+      pendingDisarm = undefined;
+      if (owners.size === 0) disarmAll();
+    });
+    pendingDisarm.unref();
+  }
 }
