@@ -17,7 +17,10 @@
  * - the file cannot be `stat`ed (the stream will report that itself).
  * A file that grows while it is read (a log) has the size it had when the bar was made.
  */
-import { fstatSync, ReadStream, statSync, type Stats } from 'node:fs';
+import type { ReadStream, Stats } from 'node:fs';
+
+/** `node:fs`, fetched when a total is looked for (not at import). */
+const fs = () => process.getBuiltinModule('node:fs');
 
 interface ReadStreamFields {
   path?: string | Buffer | URL;
@@ -30,8 +33,8 @@ interface ReadStreamFields {
 
 function fileStats(stream: ReadStreamFields): Stats | undefined {
   try {
-    if (stream.path !== undefined && stream.path !== null) return statSync(stream.path, { throwIfNoEntry: false });
-    if (typeof stream.fd === 'number' && stream.start !== undefined) return fstatSync(stream.fd);
+    if (stream.path !== undefined && stream.path !== null) return fs().statSync(stream.path, { throwIfNoEntry: false });
+    if (typeof stream.fd === 'number' && stream.start !== undefined) return fs().fstatSync(stream.fd);
   } catch {
     // unreadable: the stream reports its own error when it is read
   }
@@ -77,7 +80,7 @@ export function incomingMessageTotal(message: IncomingMessageFields): number | u
 
 /** The byte total of a source, when it is a file stream or an HTTP message that says so. */
 export function byteSourceTotal(source: unknown): number | undefined {
-  if (source instanceof ReadStream) return readStreamTotal(source);
+  if (source instanceof fs().ReadStream) return readStreamTotal(source);
   if (isIncomingMessage(source)) return incomingMessageTotal(source);
   return undefined;
 }

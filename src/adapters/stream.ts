@@ -14,7 +14,7 @@
  * - aborted (`✗`), when the `signal` aborts (the stream is destroyed with an `AbortError`);
  * - stopped, when it is destroyed without an error before its end.
  */
-import { Transform, type TransformCallback } from 'node:stream';
+import type { Transform, TransformCallback } from 'node:stream';
 import { Bar } from '../bar.js';
 import { checkBoolean, checkNonNegative, describeValue, typeError } from '../core/errors.js';
 import type { BarOptions } from '../options.js';
@@ -78,62 +78,82 @@ const Count = {
 } as const;
 type Count = (typeof Count)[keyof typeof Count];
 
-class ProgressTransform extends Transform implements ProgressStream {
-  readonly bar: Bar;
-  private readonly count: Count;
-  private readonly weight: ((chunk: unknown) => number) | undefined;
-  private ended = false;
+type ProgressTransformClass = new (
+  bar: Bar,
+  count: Count,
+  weight: ((chunk: unknown) => number) | undefined,
+  nodeOptions: { objectMode: boolean; highWaterMark?: number; signal?: AbortSignal },
+  totalGiven: boolean,
+) => ProgressStream;
 
-  constructor(
-    bar: Bar,
-    count: Count,
-    weight: ((chunk: unknown) => number) | undefined,
-    nodeOptions: { objectMode: boolean; highWaterMark?: number; signal?: AbortSignal },
-    totalGiven: boolean,
-  ) {
-    super(nodeOptions);
-    this.bar = bar;
-    this.count = count;
-    this.weight = weight;
-    this.once('end', () => {
-      this.ended = true;
-      this.bar.end('done');
-    });
-    if (!totalGiven && bar.state.bytes) {
-      // `file.pipe(stream)` and `pipeline(file, stream, …)`: the total is the file's size.
-      this.on('pipe', (source: unknown) => {
-        if (this.bar.total !== undefined) return;
-        const total = byteSourceTotal(source);
-        if (total !== undefined) this.bar.set({ total });
+let progressTransformClass: ProgressTransformClass | undefined;
+
+/**
+ * The Transform subclass, defined on first use: `node:stream` is not loaded until a stream is made,
+ * which keeps importing the package cheap.
+ */
+function progressTransform(): ProgressTransformClass {
+  if (progressTransformClass !== undefined) return progressTransformClass;
+  const { Transform } = process.getBuiltinModule('node:stream');
+  class ProgressTransform extends Transform implements ProgressStream {
+    readonly bar: Bar;
+    private readonly count: Count;
+    private readonly weight: ((chunk: unknown) => number) | undefined;
+    private ended = false;
+
+    constructor(
+      bar: Bar,
+      count: Count,
+      weight: ((chunk: unknown) => number) | undefined,
+      nodeOptions: { objectMode: boolean; highWaterMark?: number; signal?: AbortSignal },
+      totalGiven: boolean,
+    ) {
+      super(nodeOptions);
+      this.bar = bar;
+      this.count = count;
+      this.weight = weight;
+      this.once('end', () => {
+        this.ended = true;
+        this.bar.end('done');
       });
-    }
-  }
-
-  override _transform(chunk: unknown, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const bar = this.bar;
-    const count = this.count;
-    if (count === Count.Length) bar.state.n += (chunk as Buffer).length;
-    else if (count === Count.One) bar.state.n += 1;
-    else {
-      try {
-        bar.state.n += count === Count.Bytes ? byteWeight(chunk) : (this.weight as (chunk: unknown) => number)(chunk);
-      } catch (error) {
-        callback(error as Error);
-        return;
+      if (!totalGiven && bar.state.bytes) {
+        // `file.pipe(stream)` and `pipeline(file, stream, …)`: the total is the file's size.
+        this.on('pipe', (source: unknown) => {
+          if (this.bar.total !== undefined) return;
+          const total = byteSourceTotal(source);
+          if (total !== undefined) this.bar.set({ total });
+        });
       }
     }
-    if (--bar.countdown <= 0) bar.check();
-    callback(null, chunk);
-  }
 
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (!this.ended) {
-      this.ended = true;
-      if (error === null || error === undefined) this.bar.end(this.writableFinished ? 'done' : 'stopped');
-      else this.bar.end(error.name === 'AbortError' ? 'aborted' : 'failed');
+    override _transform(chunk: unknown, _encoding: BufferEncoding, callback: TransformCallback): void {
+      const bar = this.bar;
+      const count = this.count;
+      if (count === Count.Length) bar.state.n += (chunk as Buffer).length;
+      else if (count === Count.One) bar.state.n += 1;
+      else {
+        try {
+          bar.state.n += count === Count.Bytes ? byteWeight(chunk) : (this.weight as (chunk: unknown) => number)(chunk);
+        } catch (error) {
+          callback(error as Error);
+          return;
+        }
+      }
+      if (--bar.countdown <= 0) bar.check();
+      callback(null, chunk);
     }
-    callback(error);
+
+    override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+      if (!this.ended) {
+        this.ended = true;
+        if (error === null || error === undefined) this.bar.end(this.writableFinished ? 'done' : 'stopped');
+        else this.bar.end(error.name === 'AbortError' ? 'aborted' : 'failed');
+      }
+      callback(error);
+    }
   }
+  progressTransformClass = ProgressTransform;
+  return ProgressTransform;
 }
 
 /**
@@ -164,5 +184,6 @@ export function createProgressStream<T = Buffer>(options?: StreamOptions<T>): Pr
   } else if (!resolved.bytes) count = Count.One;
   else count = objectMode ? Count.Bytes : Count.Length;
   const bar = new Bar(resolved).start();
+  const ProgressTransform = progressTransform();
   return new ProgressTransform(bar, count, weight, nodeOptions, raw.total !== undefined);
 }

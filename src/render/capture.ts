@@ -5,7 +5,7 @@
  * screen, so it is left alone. Capture ends (and the original `write`s come back) when the last capturing
  * bar closes. The renderer itself always writes through `writeRaw`, which bypasses the capture.
  */
-import { StringDecoder } from 'node:string_decoder';
+import type { StringDecoder } from 'node:string_decoder';
 import type { OutputStream } from '../options.js';
 
 /** Where captured text goes: the renderer that draws the bars. */
@@ -44,7 +44,8 @@ function textOf(chunk: unknown, encoding: unknown, decoder: StringDecoder): stri
 function patch(stream: OutputStream & { write: Write }): void {
   if (patched.has(stream)) return;
   const original = stream.write;
-  const entry: Patched = { original, decoder: new StringDecoder('utf8') };
+  const { StringDecoder: Decoder } = process.getBuiltinModule('node:string_decoder');
+  const entry: Patched = { original, decoder: new Decoder('utf8') };
   patched.set(stream, entry);
   stream.write = function captured(this: unknown, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
     const to = target;

@@ -12,7 +12,6 @@
  *   line per top-level bar every `plainInterval`, and the final lines.
  * - A broken stream (EPIPE, closed) turns this renderer off; the job runs on.
  */
-import { isMainThread } from 'node:worker_threads';
 import type { Clock } from '../core/clock.js';
 import { dumbTerminal } from '../env.js';
 import type { OutputStream } from '../options.js';
@@ -25,6 +24,13 @@ import { arm, disarm } from './signals.js';
 import { PlainSink, TerminalSink } from './terminal.js';
 
 const DEFAULT_WIDTH = 80;
+
+let mainThread: boolean | undefined;
+/** Whether this is the main thread (where signal handlers run); `node:worker_threads` loads on first ask. */
+function onMainThread(): boolean {
+  mainThread ??= process.getBuiltinModule('node:worker_threads').isMainThread;
+  return mainThread;
+}
 
 interface Listenable {
   on?: (event: string, listener: (...args: unknown[]) => void) => unknown;
@@ -279,7 +285,7 @@ export class Renderer implements CaptureTarget {
   private tick(): void {
     this.lastTickAt = performance.now();
     // Signal handlers run only on the main thread: bars drawn from a worker never hide the cursor.
-    if (!this.loopFree && this.tty && isMainThread && this.live.length > 0) {
+    if (!this.loopFree && this.tty && this.live.length > 0 && onMainThread()) {
       this.loopFree = true;
       arm(this.cleanup);
     }
