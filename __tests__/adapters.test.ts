@@ -703,3 +703,38 @@ describe('property: wrapped iteration yields exactly what the bare one does', ()
 function* rangeOf(n: number): Generator<number> {
   for (let i = 0; i < n; i++) yield i;
 }
+
+describe('lazy counting of index-based iterators, and the unread fast path of async ones', () => {
+  test('bar.n is exact at every item of an array and a range loop, on a live terminal stream', () => {
+    for (const make of [
+      (s: MemoryStream) => progress(Array.from({ length: 5000 }, (_, i) => i), { stream: s }),
+      (s: MemoryStream) => progress(5000, { stream: s }),
+    ]) {
+      const it = make(new MemoryStream({ isTTY: true, columns: 80 }));
+      let finished = 0;
+      for (const _ of it) {
+        expect(it.bar.n).toBe(finished); // the item in the body is not counted yet
+        finished++;
+      }
+      expect(it.bar.n).toBe(5000);
+      expect(it.bar.isClosed).toBe(true);
+    }
+  });
+
+  test('a fast async source that ends short of its known total still closes its bar, with the true count', async () => {
+    const stream = new MemoryStream();
+    async function* short() {
+      for (let i = 0; i < 3000; i++) yield i;
+    }
+    const it = progress(short(), { total: 10_000, stream, minInterval: 20 });
+    let seen = 0;
+    for await (const _ of it) seen++;
+    expect(seen).toBe(3000);
+    // Closed at once or by the watch timer within about one minInterval.
+    const deadline = Date.now() + 2000;
+    while (!it.bar.isClosed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(it.bar.isClosed).toBe(true);
+    expect(it.bar.n).toBe(3000);
+    expect(stream.lines.at(-1)).toMatch(/3000\/10000/);
+  });
+});

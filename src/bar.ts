@@ -43,8 +43,11 @@ export class Bar implements Drawable, Disposable {
   lastPlainAt = 0;
   /** @internal Set by the renderer: the bar this one is drawn under. */
   parent: Drawable | undefined;
-  /** @internal The iteration driving this bar, if any: tells whether its loop body is running. */
-  iteration: { readonly inItem: boolean; readonly blocking?: boolean } | undefined;
+  /**
+   * @internal The iteration driving this bar, if any: tells whether its loop body is running. An
+   * index-based one counts lazily and has `flush()`, called before the count is read.
+   */
+  iteration: { readonly inItem: boolean; readonly blocking?: boolean; flush?(): void } | undefined;
   readonly leave: boolean | undefined;
   readonly captureOutput: boolean;
   readonly requestedParent: Drawable | null | undefined;
@@ -83,6 +86,7 @@ export class Bar implements Drawable, Disposable {
 
   /** The count so far (including `initial`). */
   get n(): number {
+    this.iteration?.flush?.();
     return this.state.n;
   }
 
@@ -173,6 +177,7 @@ export class Bar implements Drawable, Disposable {
     this.closed = true;
     if (!this.started) this.start();
     const now = this.clock();
+    this.iteration?.flush?.();
     this.state.end(outcome, now);
     this.countdown = this.armed = IDLE_COUNTDOWN;
     this.renderer?.close(this, now);
@@ -200,6 +205,7 @@ export class Bar implements Drawable, Disposable {
 
   /** @internal A frozen view of the bar now. */
   snapshot(now = this.clock()): Snapshot {
+    this.iteration?.flush?.();
     if (!this.closed) this.state.sample(now);
     return this.state.snapshot(now);
   }

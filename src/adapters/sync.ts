@@ -14,10 +14,20 @@ export interface ProgressIterator<T> extends IterableIterator<T> {
   readonly bar: Bar;
 }
 
-/** Arrays (with their own iterator): index-based, no per-item allocation beyond the result. */
+/**
+ * Arrays (with their own iterator): index-based. Per item, `next()` only moves its index and compares it
+ * with the next sync point; the bar's count is brought up to date there (when the bar's countdown would
+ * have run out: about every `minInterval / 4`), at the end, and whenever the bar reads its count
+ * (`bar.n`, a frame, `close()`: the bar calls `flush()` first), so no reader ever sees a stale count.
+ * This keeps the per-item cost near a bare `for…of` (docs/benchmarks.md).
+ */
 export class ArrayProgressIterator<T> implements ProgressIterator<T> {
   private i = 0;
-  private pending = 0;
+  /** The index at which `next()` next syncs with the bar. */
+  private syncAt = 0;
+  /** Items already added to the bar's count. */
+  private counted = 0;
+  private ended = false;
 
   constructor(
     private readonly array: readonly T[],
@@ -27,25 +37,54 @@ export class ArrayProgressIterator<T> implements ProgressIterator<T> {
   }
 
   next(): IteratorResult<T> {
-    const bar = this.bar;
-    bar.state.n += this.pending;
-    if (--bar.countdown <= 0) bar.check();
     const i = this.i;
+    if (i >= this.syncAt) this.sync(i);
+    // One result object literal for both outcomes: V8 then removes the allocation from an optimized
+    // loop (escape analysis). With two literals (item / done) it cannot, and every item allocates.
+    let value: T | undefined;
+    let done = false;
     if (i < this.array.length) {
       this.i = i + 1;
-      this.pending = 1;
-      return { value: this.array[i] as T, done: false };
+      value = this.array[i];
+    } else {
+      this.finish(i, 'done');
+      done = true;
     }
-    this.pending = 0;
-    bar.end('done');
-    return { value: undefined, done: true };
+    return { value, done } as IteratorResult<T>;
   }
 
   return(value?: unknown): IteratorResult<T> {
+    const i = this.i;
+    this.finish(i > 0 ? i - 1 : 0, 'stopped'); // the item in the loop body is not finished
     this.i = this.array.length;
-    this.pending = 0;
-    this.bar.end('stopped');
     return { value: value as T, done: true };
+  }
+
+  /** @internal Called by the bar before it reads its count: adds the items finished so far. */
+  flush(): void {
+    const i = this.i;
+    this.count(i > 0 ? i - 1 : 0);
+  }
+
+  /** Items before index `i` are finished: count them, let the bar read the clock (maybe draw), re-arm. */
+  private sync(i: number): void {
+    const bar = this.bar;
+    this.count(i);
+    bar.check();
+    this.syncAt = i + bar.countdown;
+  }
+
+  private count(finished: number): void {
+    if (finished > this.counted && !this.ended) {
+      this.bar.state.n += finished - this.counted;
+      this.counted = finished;
+    }
+  }
+
+  private finish(finished: number, outcome: 'done' | 'stopped'): void {
+    this.count(finished);
+    this.ended = true;
+    this.bar.end(outcome);
   }
 
   /** A sync loop holds the event loop while it runs (the renderer stands its signal handlers down). */
@@ -53,7 +92,7 @@ export class ArrayProgressIterator<T> implements ProgressIterator<T> {
 
   /** Whether the loop body is working on an item (used to nest bars opened inside it). */
   get inItem(): boolean {
-    return this.pending !== 0;
+    return !this.ended && this.i > 0;
   }
 
   [Symbol.iterator](): this {
@@ -148,10 +187,14 @@ export class SyncProgressIterator<T> implements ProgressIterator<T> {
   }
 }
 
-/** `progress(n)`: 0, 1, …, n − 1. */
+/** `progress(n)`: 0, 1, …, n − 1. Counts lazily, as `ArrayProgressIterator` does. */
 export class RangeProgressIterator implements ProgressIterator<number> {
   private i = 0;
-  private pending = 0;
+  /** The index at which `next()` next syncs with the bar. */
+  private syncAt = 0;
+  /** Items already added to the bar's count. */
+  private counted = 0;
+  private ended = false;
 
   constructor(
     private readonly end: number,
@@ -161,25 +204,52 @@ export class RangeProgressIterator implements ProgressIterator<number> {
   }
 
   next(): IteratorResult<number> {
-    const bar = this.bar;
-    bar.state.n += this.pending;
-    if (--bar.countdown <= 0) bar.check();
     const i = this.i;
+    if (i >= this.syncAt) this.sync(i);
+    // One result object literal for both outcomes (see ArrayProgressIterator.next).
+    let value: number | undefined;
+    let done = false;
     if (i < this.end) {
       this.i = i + 1;
-      this.pending = 1;
-      return { value: i, done: false };
+      value = i;
+    } else {
+      this.finish(i, 'done');
+      done = true;
     }
-    this.pending = 0;
-    bar.end('done');
-    return { value: undefined, done: true };
+    return { value, done } as IteratorResult<number>;
   }
 
   return(value?: unknown): IteratorResult<number> {
+    const i = this.i;
+    this.finish(i > 0 ? i - 1 : 0, 'stopped'); // the item in the loop body is not finished
     this.i = this.end;
-    this.pending = 0;
-    this.bar.end('stopped');
     return { value: value as number, done: true };
+  }
+
+  /** @internal Called by the bar before it reads its count: adds the items finished so far. */
+  flush(): void {
+    const i = this.i;
+    this.count(i > 0 ? i - 1 : 0);
+  }
+
+  private sync(i: number): void {
+    const bar = this.bar;
+    this.count(i);
+    bar.check();
+    this.syncAt = i + bar.countdown;
+  }
+
+  private count(finished: number): void {
+    if (finished > this.counted && !this.ended) {
+      this.bar.state.n += finished - this.counted;
+      this.counted = finished;
+    }
+  }
+
+  private finish(finished: number, outcome: 'done' | 'stopped'): void {
+    this.count(finished);
+    this.ended = true;
+    this.bar.end(outcome);
   }
 
   /** A sync loop holds the event loop while it runs (the renderer stands its signal handlers down). */
@@ -187,7 +257,7 @@ export class RangeProgressIterator implements ProgressIterator<number> {
 
   /** Whether the loop body is working on an item (used to nest bars opened inside it). */
   get inItem(): boolean {
-    return this.pending !== 0;
+    return !this.ended && this.i > 0;
   }
 
   [Symbol.iterator](): this {

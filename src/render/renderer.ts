@@ -179,7 +179,6 @@ export class Renderer implements CaptureTarget {
     const above = this.above;
     this.above = [];
     if (this.broken) return;
-    this.lastFrameAt = now;
     if (this.tty) {
       this.refreshSize();
       this.terminal ??= new TerminalSink(this.writer, () => this.columns);
@@ -198,6 +197,8 @@ export class Renderer implements CaptureTarget {
       }
       this.plain.lines(lines);
     }
+    // Timed from the end of the frame: a slow one (the first loads log-update) is not followed too soon.
+    this.lastFrameAt = Math.max(now, this.clock());
     this.frames++;
   }
 
