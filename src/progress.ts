@@ -2,8 +2,7 @@
  * `progress(source, options)`: picks the adapter for the source and builds its bar.
  */
 import { Bar, createBar } from './bar.js';
-import { describeValue } from './core/errors.js';
-import { checkNonNegativeInteger } from './core/errors.js';
+import { checkNonNegativeInteger, describeValue } from './core/errors.js';
 import { AsyncProgressIterator, type ProgressAsyncIterator } from './adapters/async.js';
 import {
   ArrayProgressIterator,
@@ -42,10 +41,13 @@ function declaredTotal(source: object | string): number | undefined {
 function resolveWeight<T>(options: IterableOptions<T> | undefined, bytes: boolean): ((item: T) => number) | undefined {
   const w = options?.weight;
   if (w === undefined) return bytes ? byteWeight : undefined;
-  if (typeof w !== 'function') {
-    throw new TypeError(`Expected \`weight\` to be a function, got ${describeValue(w)}`);
-  }
   return checkedWeight(w);
+}
+
+function badSource(source: unknown): TypeError {
+  return new TypeError(
+    `Expected \`source\` to be an iterable, an async iterable or a non-negative integer, got ${describeValue(source)}`,
+  );
 }
 
 function isArrayWithOwnIterator(source: unknown): source is readonly unknown[] {
@@ -79,9 +81,7 @@ export function progress<T>(
     return withSignal(new RangeProgressIterator(end, new Bar(resolved)), options);
   }
   if (source === null || (typeof source !== 'object' && typeof source !== 'function' && typeof source !== 'string')) {
-    throw new TypeError(
-      `Expected \`source\` to be an iterable, an async iterable or a non-negative integer, got ${describeValue(source)}`,
-    );
+    throw badSource(source);
   }
   if (typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === 'function') {
     const resolved = resolveOptions(options, declaredTotal(source), ITERABLE_KEYS);
@@ -104,9 +104,7 @@ export function progress<T>(
     }
     return withSignal(new SyncProgressIterator(source as Iterable<T>, new Bar(resolved), weight), options);
   }
-  throw new TypeError(
-    `Expected \`source\` to be an iterable, an async iterable or a non-negative integer, got ${describeValue(source)}`,
-  );
+  throw badSource(source);
 }
 
 progress.bar = createBar;

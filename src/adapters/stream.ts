@@ -16,7 +16,7 @@
  */
 import type { Transform, TransformCallback } from 'node:stream';
 import { Bar } from '../bar.js';
-import { checkBoolean, checkNonNegative, describeValue, typeError } from '../core/errors.js';
+import { checkBoolean, checkNonNegative, typeError } from '../core/errors.js';
 import type { BarOptions } from '../options.js';
 import { checkOptionsObject, resolveOptions } from '../options.js';
 import { byteSourceTotal } from './file-total.js';
@@ -176,10 +176,7 @@ export function createProgressStream<T = Buffer>(options?: StreamOptions<T>): Pr
   let weight: ((chunk: unknown) => number) | undefined;
   let count: Count;
   if (raw.weight !== undefined) {
-    if (typeof raw.weight !== 'function') {
-      throw new TypeError(`Expected \`weight\` to be a function, got ${describeValue(raw.weight)}`);
-    }
-    weight = checkedWeight(raw.weight as (chunk: unknown) => number);
+    weight = checkedWeight(raw.weight);
     count = Count.Weight;
   } else if (!resolved.bytes) count = Count.One;
   else count = objectMode ? Count.Bytes : Count.Length;

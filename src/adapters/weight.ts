@@ -1,4 +1,4 @@
-import { typeError } from '../core/errors.js';
+import { checkFunction, typeError } from '../core/errors.js';
 
 /** Default weight with `unit: 'B'`: byte length of Buffers, typed arrays, ArrayBuffers and strings; else 1. */
 export function byteWeight(item: unknown): number {
@@ -8,8 +8,12 @@ export function byteWeight(item: unknown): number {
   return 1;
 }
 
-/** Checks a weight's result: a bad weight function must fail loudly, not turn the count into NaN. */
-export function checkedWeight<T>(weight: (item: T) => number): (item: T) => number {
+/**
+ * The `weight` option, checked: it must be a function, and each of its results a finite number (a bad
+ * weight must fail loudly, not turn the count into NaN).
+ */
+export function checkedWeight<T>(option: unknown): (item: T) => number {
+  const weight = checkFunction<(item: T) => number>('weight', option);
   return (item) => {
     const w = weight(item);
     if (typeof w !== 'number' || !Number.isFinite(w)) throw typeError('weight(item)', 'a finite number', w);
