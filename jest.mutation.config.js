@@ -1,0 +1,16 @@
+// Jest configuration for mutation testing (`npm run test:mutation`): the same setup as jest.config.js,
+// narrowed to the test files that exercise the pure modules Stryker mutates (core/, format/). Stryker starts
+// whole test files for every mutant, so leaving the terminal and promise suites out is the biggest saving.
+import base from './jest.config.js';
+
+/** @type {import('jest').Config} */
+export default {
+  ...base,
+  testMatch: [
+    '**/__tests__/estimator.test.ts',
+    '**/__tests__/format.test.ts',
+    '**/__tests__/sanitize.test.ts',
+    '**/__tests__/stall.test.ts',
+    '**/__tests__/errors.test.ts',
+  ],
+};
