@@ -43,8 +43,12 @@
  *
  * OTHER MARKS (HTML comments right before the block, one per comment):
  * - `<!-- doctest: skip REASON -->`: not run; the runner lists it with its reason. Kept rare.
- * - `<!-- doctest: text WHAT -->`: an untyped block that is not code and not output (a picture of bars
- *   mid-run, a diagram, a formula). Every untyped block needs this, or must be output as above.
+ * - `<!-- doctest: picture WHAT -->`: an untyped block of bars drawn mid-run (no run can stop there to
+ *   compare): each bar line, and each pending report under one, must be what the library's formatter
+ *   draws for the state the line shows (test-support/doctest-picture.ts). Bar lines in a block's `//`
+ *   comments (`// gzip:  42%|█████▏ | 1.8 GB/4.2 GB [00:12<00:16, 150 MB/s]`) are checked the same way.
+ * - `<!-- doctest: text WHAT -->`: a block that is neither code to run nor output (a diagram, a formula,
+ *   a schematic). Every untyped block needs `picture` or `text`, or must be output as above.
  * - `<!-- doctest: packed -->`: a ```sh block with `npm install taqaddum`, run in a scratch npm project
  *   whose package.json already maps `taqaddum` to the tarball `npm pack` makes of this checkout (npm keeps
  *   a spec that package.json already has), so what is installed is what would be published.
@@ -57,6 +61,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
+import { commentPictures } from './doctest-picture.js';
 import { renderPtyScreen, repoRoot, runInPty, type PtyScreen, type RunResult, type Step } from './pty.js';
 
 /** A fenced block as it stands in a Markdown file. */
@@ -84,7 +89,7 @@ export interface Directive {
   line: number;
 }
 
-export type Plan = RunPlan | SkipPlan | TextPlan | OutputPlan | ErrorPlan;
+export type Plan = RunPlan | SkipPlan | TextPlan | PicturePlan | OutputPlan | ErrorPlan;
 
 interface PlanBase {
   block: Block;
@@ -103,6 +108,8 @@ export interface RunPlan extends PlanBase {
   output: Block | undefined;
   /** `// prints: TEXT` comments. */
   prints: string[];
+  /** Bar lines shown in `//` comments (checked as pictures, see test-support/doctest-picture.ts). */
+  pictures: string[];
   shows: string[];
   ctrlC: string | undefined;
   exit: number;
@@ -122,6 +129,11 @@ export interface TextPlan extends PlanBase {
   what: string;
 }
 
+export interface PicturePlan extends PlanBase {
+  kind: 'picture';
+  what: string;
+}
+
 export interface OutputPlan extends PlanBase {
   kind: 'output';
   of: Block;
@@ -133,7 +145,7 @@ export interface ErrorPlan extends PlanBase {
 }
 
 const DIRECTIVE_START = '<!-- doctest:';
-const KINDS = new Set(['skip', 'text', 'output', 'setup', 'then', 'packed', 'ctrl-c', 'exit', 'shows', 'terminal', 'timeout']);
+const KINDS = new Set(['skip', 'text', 'picture', 'output', 'setup', 'then', 'packed', 'ctrl-c', 'exit', 'shows', 'terminal', 'timeout']);
 
 /** The fenced blocks of a Markdown file, with the doctest comments before each. */
 export function extractBlocks(file: string, source: string): Block[] {
@@ -217,13 +229,20 @@ export function planBlocks(blocks: readonly Block[]): Plan[] {
       else plans.push({ ...base, kind: 'text', what: text.arg });
       continue;
     }
+    const picture = one('picture');
+    if (picture !== undefined) {
+      if (block.lang !== '') plans.push(error('a picture is an untyped block'));
+      else if (picture.arg === '') plans.push(error('`doctest: picture` needs to say what it shows'));
+      else plans.push({ ...base, kind: 'picture', what: picture.arg });
+      continue;
+    }
     if (block.lang === '' || block.lang === 'text') {
       const marked = one('output') !== undefined;
       if (previousRun === undefined || (!marked && !block.followsBlock)) {
         plans.push(
           error(
             'an untyped block must be the output of the code block before it (right after it, or marked ' +
-              '`<!-- doctest: output -->`) or be marked `<!-- doctest: text WHAT -->`',
+              '`<!-- doctest: output -->`), or be marked `<!-- doctest: picture WHAT -->` or `<!-- doctest: text WHAT -->`',
           ),
         );
       } else if (previousRun.output !== undefined) {
@@ -260,6 +279,7 @@ export function planBlocks(blocks: readonly Block[]): Plan[] {
       then: one('then')?.arg,
       output: undefined,
       prints: [...block.text.matchAll(/\/\/\s*prints:\s*(.*?)\s*$/gm)].map((m) => m[1] as string),
+      pictures: commentPictures(block.text),
       shows: block.directives.filter((d) => d.kind === 'shows').map((d) => unquote(d.arg)),
       ctrlC: ctrlC === undefined ? undefined : unquote(ctrlC.slice('after '.length).trim()),
       exit: exit === undefined ? 0 : Number(exit),
