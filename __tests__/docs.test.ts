@@ -4,7 +4,7 @@
  * compared and how tolerantly) are at the top of test-support/doctest.ts; one test per block, named by
  * file:line and heading.
  */
-import { describe, expect, test } from '@jest/globals';
+import { afterAll, describe, expect, test } from '@jest/globals';
 import {
   blockModule,
   cleanUp,
@@ -14,6 +14,7 @@ import {
   linePattern,
   planBlocks,
   planDocs,
+  removePackedTarball,
   runBlock,
   runProblems,
   setupProblems,
@@ -39,6 +40,17 @@ const KNOWN_DEFECTS: Record<string, string> = {
 
 const plans = planDocs(FILES);
 const title = (p: Plan): string => `${p.id} § ${p.block.heading || '(top)'}${p.key.includes(' #') ? ` ${p.key.slice(p.key.lastIndexOf('#'))}` : ''}`;
+
+// What did not run is said at the end of every run, not only in Jest's verbose list.
+afterAll(() => {
+  removePackedTarball();
+  const notRun = plans.flatMap((p) => {
+    if (p.kind === 'skip') return [`  ${p.id} (${p.key}): skipped, ${p.reason}`];
+    const known = p.kind === 'run' ? KNOWN_DEFECTS[p.key] : undefined;
+    return known === undefined ? [] : [`  ${p.id} (${p.key}): known defect, ${known}`];
+  });
+  if (notRun.length > 0) process.stderr.write(`\nDoc blocks that did not run (__tests__/docs.test.ts):\n${notRun.join('\n')}\n`);
+});
 
 let built: Promise<void> | undefined;
 const ready = (): Promise<void> => (built ??= Promise.resolve().then(ensureBuilt));

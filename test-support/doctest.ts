@@ -9,7 +9,7 @@
  * `import 'taqaddum'` finds this checkout (node_modules/taqaddum is a link to it, so the package's
  * `exports` and the built dist/ are used), and `taqaddum` / `npx taqaddum` find dist/cli/bin.js
  * (node_modules/.bin is on PATH; npx runs offline, so it can never fetch the published package).
- * The program runs in a pseudo-terminal of 80 × 24 (test-support/pty.ts) with a time limit.
+ * The program runs in a pseudo-terminal of 80 × 24 (test-support/pty.ts) with a time limit (30 s).
  *
  * THE ONLY THINGS FILLED IN are marked in the docs themselves:
  * - `{ … }`, a loop body left out, runs as an empty body `{   }` (same columns);
@@ -145,6 +145,8 @@ export interface ErrorPlan extends PlanBase {
 }
 
 const DIRECTIVE_START = '<!-- doctest:';
+/** A block's time limit unless `timeout` says otherwise: generous, for a loaded 2-core CI machine. */
+const DEFAULT_TIMEOUT_MS = 30_000;
 const KINDS = new Set(['skip', 'text', 'picture', 'output', 'setup', 'then', 'packed', 'ctrl-c', 'exit', 'shows', 'terminal', 'timeout']);
 
 /** The fenced blocks of a Markdown file, with the doctest comments before each. */
@@ -286,7 +288,7 @@ export function planBlocks(blocks: readonly Block[]): Plan[] {
       packed: one('packed') !== undefined,
       cols: size[0] as number,
       rows: size[1] as number,
-      timeoutMs: timeout === undefined ? 15_000 : Number(timeout) * 1000,
+      timeoutMs: timeout === undefined ? DEFAULT_TIMEOUT_MS : Number(timeout) * 1000,
     };
     if (plan.then !== undefined && lang === 'sh') {
       plans.push(error('`then` is for js and ts blocks'));
@@ -480,6 +482,12 @@ export async function runBlock(plan: RunPlan): Promise<BlockRun> {
   const result = await runInPty(join(dir, 'main.mjs'), { cols: plan.cols, rows: plan.rows, steps, env, timeoutMs: plan.timeoutMs });
   const screen = await renderPtyScreen(result);
   return { plan, result, screen, dir };
+}
+
+/** Removes the packed tarball, if one was made. */
+export function removePackedTarball(): void {
+  if (packed !== undefined) rmSync(join(packed, '..'), { recursive: true, force: true });
+  packed = undefined;
 }
 
 export function cleanUp(run: BlockRun): void {
