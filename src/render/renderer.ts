@@ -9,7 +9,8 @@
  * - Layout: bars nest under the bar whose loop body opened them; top-level bars in opening order; the
  *   frame is cut to the terminal's height with a "… N more" line.
  * - A terminal gets the bars redrawn in place; anything else (or TERM=dumb) gets plain lines: a status
- *   line per top-level bar every `plainInterval`, and the final lines.
+ *   line per top-level bar every `plainInterval`, and the final lines (a final line identical to the bar's
+ *   last status line is not written again).
  * - A broken stream (EPIPE, closed) turns this renderer off; the job runs on.
  */
 import type { Clock } from '../core/clock.js';
@@ -62,6 +63,8 @@ export class Renderer implements CaptureTarget {
   private terminal: TerminalSink | undefined;
   private plain: PlainSink | undefined;
   private capturing = false;
+  /** The last plain status line written for each bar: a final line identical to it is not repeated. */
+  private readonly lastStatus = new WeakMap<Drawable, string>();
   private readonly cleanup = (): void => this.closeAllAtExit();
   private readonly onResize = (): void => {
     if (this.live.length > 0) this.frame(this.clock());
@@ -152,7 +155,10 @@ export class Renderer implements CaptureTarget {
     this.live.splice(i, 1);
     this.refreshSize();
     for (const child of this.live) if (child.parent === bar) child.parent = bar.parent;
-    this.above.push(...bar.finalLines(now, this.widthFor(bar)));
+    const final = bar.finalLines(now, this.widthFor(bar));
+    // In a log, the status line just written may already say exactly this (the job ended right after it).
+    if (!this.tty && final[0] !== undefined && final[0] === this.lastStatus.get(bar)) final.shift();
+    this.above.push(...final);
     this.interval = this.live.reduce((m, b) => Math.min(m, b.minInterval), Infinity);
     if (this.live.length === 0) {
       this.stopTimer();
@@ -192,7 +198,9 @@ export class Renderer implements CaptureTarget {
       for (const bar of this.live) {
         if (bar.parent === undefined && now - bar.lastPlainAt >= bar.plainInterval) {
           bar.lastPlainAt = now;
-          lines.push(bar.line(now, this.widthFor(bar)));
+          const line = bar.line(now, this.widthFor(bar));
+          this.lastStatus.set(bar, line);
+          lines.push(line);
         }
       }
       this.plain.lines(lines);
