@@ -85,3 +85,24 @@ describe('plain output: the final line', () => {
     expect(stream.lines[1]).not.toBe(stream.lines[0]);
   });
 });
+
+describe("the program's stdout", () => {
+  test('a tee installed on stdout while bars are live keeps receiving output after they close', async () => {
+    const { r, screen } = await run('tee.js', { cols: 60, rows: 10 });
+    onScreen(r, screen, () => {
+      expect(r.exitCode).toBe(0);
+      const seen = /tee saw (\[.*\])/.exec(screen.all.join(''))?.[1];
+      expect(JSON.parse(seen ?? 'null')).toEqual(['during\n', 'after\n', 'second\n', 'end\n']);
+      const rows = screen.all.filter((row) => row !== '' && !row.startsWith('tee saw'));
+      expect(rows).toEqual([
+        'during',
+        expect.stringMatching(barLine('first')),
+        'after',
+        'second',
+        expect.stringMatching(barLine('second')),
+        'end',
+      ]);
+    });
+  });
+
+});
