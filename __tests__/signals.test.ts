@@ -105,4 +105,114 @@ describe("the program's stdout", () => {
     });
   });
 
+  /** Runs `script` with bash; returns the exit status of the first command of the pipeline and stderr. */
+  function shell(script: string): { status: number; stderr: string } {
+    const r = spawnSync('bash', ['-c', script], {
+      cwd: fixturesDir,
+      encoding: 'utf8',
+      env: { ...process.env, TAQADDUM_DISABLE: '' },
+      timeout: 20_000,
+    });
+    const status = /status=(\d+)/.exec(r.stderr)?.[1];
+    return { status: Number(status), stderr: r.stderr };
+  }
+  const job = (o: object): string => `"${process.execPath}" "${join(fixturesDir, 'stdout-job.js')}" '${JSON.stringify(o)}'`;
+
+  test('`stream: process.stdout` and `| head -1`: the EPIPE ends the job as it ends the bare program', () => {
+    const bare = shell(`${job({ bar: false })} | head -1 >/dev/null; echo "status=\${PIPESTATUS[0]}" >&2`);
+    const barred = shell(`${job({})} | head -1 >/dev/null; echo "status=\${PIPESTATUS[0]}" >&2`);
+    expect(bare.status).toBe(1);
+    expect(bare.stderr).toContain('EPIPE');
+    expect(barred.stderr).not.toContain('loop finished');
+    expect(barred.status).toBe(bare.status);
+    expect(barred.stderr).toContain('EPIPE');
+  });
+
+  test('`stream: process.stdout` and `> /dev/full`: exits non-zero with ENOSPC, as the bare program does', () => {
+    const bare = shell(`${job({ bar: false })} >/dev/full; echo "status=$?" >&2`);
+    const barred = shell(`${job({})} >/dev/full; echo "status=$?" >&2`);
+    expect(bare.status).toBe(1);
+    expect(barred.stderr).not.toContain('loop finished');
+    expect(barred.status).toBe(bare.status);
+    expect(barred.stderr).toContain('ENOSPC');
+  });
+
+  test("a program with its own 'error' listener on stdout gets every error and goes on, as without the bar", () => {
+    const bare = shell(`${job({ bar: false, n: 300, listen: true })} >/dev/full; echo "status=$?" >&2`);
+    const barred = shell(`${job({ n: 300, listen: true })} >/dev/full; echo "status=$?" >&2`);
+    expect(bare.stderr).toContain('loop finished (300 errors)');
+    expect(bare.status).toBe(0);
+    expect(barred.status).toBe(0);
+    // Its own 300 writes, and the bar's: the bar never takes an error from the program.
+    const errors = Number(/loop finished \((\d+) errors\)/.exec(barred.stderr)?.[1]);
+    expect(errors).toBeGreaterThanOrEqual(300);
+  });
+
+  test("no 'error' listener on the stream while its writes succeed, none left after one failed", async () => {
+    const clock = new FakeClock();
+    const fine = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), { isTTY: false });
+    const bar = progress.bar({ stream: fine, clock: clock.read, total: 10, plainInterval: 10 });
+    for (let i = 0; i < 10; i++) {
+      clock.advance(10);
+      bar.update(1);
+      expect(fine.listenerCount('error')).toBe(0);
+    }
+    bar.close();
+    expect(fine.listenerCount('error')).toBe(0);
+
+    // A reader that went away: the bar's writes fail; the job is not told, and no listener stays behind.
+    let writes = 0;
+    const gone = Object.assign(
+      new Writable({
+        write: (_chunk, _encoding, done) => {
+          writes++;
+          done(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+        },
+      }),
+      { isTTY: false },
+    );
+    for (const _ of progress(10, { stream: gone, clock: clock.read, plainInterval: 10 })) clock.advance(10);
+    expect(writes).toBe(1); // the first status line failed: the bar went quiet
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(gone.destroyed).toBe(true);
+    expect(gone.listenerCount('error')).toBe(0);
+    expect(gone.listenerCount('removeListener')).toBe(0);
+  });
+
+  test("an error that is not the bars', in the instant one of theirs is on its way, reaches the program as without them", async () => {
+    // A stream whose writes fail at once and whose 'error' events the test emits itself.
+    class Failing extends EventEmitter {
+      readonly isTTY = false;
+      readonly writableLength = 0;
+      readonly failures: Error[] = [];
+      write(_text: string, done?: (error?: Error | null) => void): boolean {
+        const error = new Error('write EPIPE');
+        this.failures.push(error);
+        done?.(error);
+        return false;
+      }
+    }
+    const clock = new FakeClock();
+    const stream = new Failing();
+    const seen: unknown[] = [];
+    stream.once('error', (e) => seen.push(e)); // the program's, registered first: it runs before ours
+    const bar = progress.bar({ stream, clock: clock.read, total: 10, plainInterval: 10 });
+    clock.advance(10);
+    bar.update(1); // a status line: the write fails
+    expect(stream.failures).toHaveLength(1);
+    const programs = new Error("the program's own write failed");
+    expect(() => stream.emit('error', programs)).not.toThrow(); // its `once` listener took it
+    expect(seen).toEqual([programs]);
+    // Node emits each error from a tick of its own (still before the next event-loop turn).
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(() => stream.emit('error', stream.failures[0])).not.toThrow(); // the bar's own: taken
+    const unhandled = new Error('nobody listens');
+    // As Node does with no listener (under Jest, whose Error is another realm's, wrapped: 'Unhandled error. (…)').
+    expect(() => stream.emit('error', unhandled)).toThrow(/nobody listens/);
+    expect(seen).toHaveLength(1);
+    bar.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stream.listenerCount('error')).toBe(0);
+    expect(() => stream.emit('error', stream.failures[0])).toThrow(); // the bars are gone: nothing is taken
+  });
 });

@@ -35,11 +35,15 @@ const patched = new Map<OutputStream, Patched>();
 const retired = new WeakMap<OutputStream, Patched>();
 let target: CaptureTarget | undefined;
 
-/** Writes to `stream` without going through the capture. */
-export function writeRaw(stream: OutputStream, text: string): void {
+/**
+ * Writes to `stream` without going through the capture. `done`, if given, is passed to `write` as its
+ * callback (only give it to streams whose `write` takes one).
+ */
+export function writeRaw(stream: OutputStream, text: string, done?: (error?: Error | null) => void): void {
   const p = patched.get(stream);
-  if (p) p.original.call(stream, text);
-  else stream.write(text);
+  const write = (p ? p.original : stream.write) as Write;
+  if (done === undefined) write.call(stream, text);
+  else write.call(stream, text, done);
 }
 
 function textOf(chunk: unknown, encoding: unknown, decoder: StringDecoder): string {

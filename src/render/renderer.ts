@@ -11,7 +11,9 @@
  * - A terminal gets the bars redrawn in place; anything else (or TERM=dumb) gets plain lines: a status
  *   line per top-level bar every `plainInterval`, and the final lines (a final line identical to the bar's
  *   last status line is not written again).
- * - A broken stream (EPIPE, closed) turns this renderer off; the job runs on.
+ * - A broken stream (EPIPE, closed) turns this renderer off; the job runs on. The error of a write of the
+ *   bars' is kept from the program; the program's own write errors reach it as they would without the
+ *   bars (stream-errors.ts).
  */
 import type { Clock } from '../core/clock.js';
 import { dumbTerminal } from '../env.js';
@@ -22,6 +24,7 @@ import type { Drawable } from './drawable.js';
 import { watchExit } from './exit.js';
 import { fitHeight, frameOrder } from './layout.js';
 import { arm, disarm } from './signals.js';
+import { writeCallback } from './stream-errors.js';
 import { PlainSink, TerminalSink } from './terminal.js';
 
 const DEFAULT_WIDTH = 80;
@@ -37,9 +40,6 @@ interface Listenable {
   on?: (event: string, listener: (...args: unknown[]) => void) => unknown;
   off?: (event: string, listener: (...args: unknown[]) => void) => unknown;
 }
-
-/** Streams given an 'error' listener: kept for good, since a write's EPIPE can arrive after the bars end. */
-const guarded = new WeakSet<object>();
 
 export class Renderer implements CaptureTarget {
   readonly tty: boolean;
@@ -65,6 +65,8 @@ export class Renderer implements CaptureTarget {
   private capturing = false;
   /** The last plain status line written for each bar: a final line identical to it is not repeated. */
   private readonly lastStatus = new WeakMap<Drawable, string>();
+  /** The callback of every write: a failed one turns the bars off, its error is kept from the program. */
+  private readonly writeDone: ((error?: Error | null) => void) | undefined;
   private readonly cleanup = (): void => this.closeAllAtExit();
   private readonly onResize = (): void => {
     if (this.live.length > 0) this.frame(this.clock());
@@ -77,6 +79,9 @@ export class Renderer implements CaptureTarget {
     private readonly clock: Clock,
   ) {
     this.tty = stream.isTTY === true && !dumbTerminal();
+    this.writeDone = writeCallback(stream, () => {
+      this.broken = true;
+    });
   }
 
   get liveCount(): number {
@@ -244,7 +249,7 @@ export class Renderer implements CaptureTarget {
   private readonly writer = (text: string): void => {
     if (this.broken) return;
     try {
-      writeRaw(this.stream, text);
+      writeRaw(this.stream, text, this.writeDone);
     } catch {
       this.broken = true; // EPIPE or a closed stream: stop drawing, let the job run on
     }
@@ -252,15 +257,7 @@ export class Renderer implements CaptureTarget {
 
   private attach(): void {
     const s = this.stream as OutputStream & Listenable;
-    if (typeof s.on !== 'function') return;
-    if (!guarded.has(s)) {
-      guarded.add(s);
-      s.on('error', () => {
-        const r = renderers.get(s);
-        if (r) r.broken = true;
-      });
-    }
-    if (this.tty) s.on('resize', this.onResize);
+    if (this.tty && typeof s.on === 'function') s.on('resize', this.onResize);
   }
 
   private detach(): void {
