@@ -52,6 +52,152 @@ function onScreen(r: RunResult, screen: PtyScreen, check: () => void): void {
 /** Plain output's lines (stdout and stderr of the program, in order). */
 const plainLines = (r: RunResult): string[] => r.bytes.split('\n').filter((l) => l !== '');
 
+describe("the program's own SIGINT/SIGTERM handler, in a terminal", () => {
+  // Each: [how it is registered, when, the order that results, the signal].
+  const cases = [
+    ['once', 'before', 'program first', 'SIGINT'],
+    ['once', 'after', 'library first', 'SIGINT'],
+    ['on', 'before', 'program first', 'SIGINT'],
+    ['on', 'after', 'library first', 'SIGINT'],
+    ['prependOnce', 'after', 'program first', 'SIGINT'],
+    ['once', 'before', 'program first', 'SIGTERM'],
+  ] as const;
+  for (const [how, when, order, signal] of cases) {
+    test(`process.${how === 'prependOnce' ? 'prependOnceListener' : how}('${signal}') registered ${when} the bars start: the program's catch and the code after the loop run`, async () => {
+      const { r, screen } = await run('signal-handler.js', {
+        cols: 70,
+        rows: 10,
+        args: json({ how, when, signal }),
+        steps: [
+          { waitFor: `ready (${order})` },
+          signal === 'SIGINT' ? { send: CTRL_C, label: 'signal' } : { signal, label: 'signal' },
+        ],
+      });
+      onScreen(r, screen, () => {
+        expect(r.skippedSteps).toEqual([]);
+        expect(r.timedOut).toBe(false);
+        expect(r.signal).toBeNull();
+        expect(r.exitCode).toBe(0);
+        const text = screen.all.join('\n');
+        expect(text).toContain('caught: interrupted');
+        expect(text).toContain('after the loop');
+        expect(text).not.toContain('loop finished');
+        const bars = screen.all.filter((row) => barLine('job').test(row));
+        expect(bars).toHaveLength(1);
+        expect(Number(barLine('job').exec(bars[0] ?? '')?.[1])).toBeLessThan(600);
+        expect(screen.cursorVisible).toBe(true);
+      });
+    });
+  }
+
+  test('a handler that ignores Ctrl-C: the job goes on with the cursor shown; the second Ctrl-C (the once handler is gone) ends it by SIGINT', async () => {
+    const { r, screen } = await run('signal-handler.js', {
+      cols: 70,
+      rows: 10,
+      args: json({ how: 'once', ignore: true, n: 3000 }),
+      steps: [
+        { waitFor: 'ready (program first)' },
+        { send: CTRL_C },
+        // The program's handler prints 'ignored' (above the bars), then the library shows the cursor.
+        { waitFor: /ignored[^]*\u001B\[\?25h/, label: 'ignored' },
+        { send: CTRL_C, label: 'second' },
+      ],
+    });
+    const between = await renderPtyScreen(r, r.marks.second);
+    onScreen(r, screen, () => {
+      expect(r.skippedSteps).toEqual([]);
+      expect(endedBySigint(r)).toBe(true);
+      expect(between.cursorVisible).toBe(true);
+      expect(screen.cursorVisible).toBe(true);
+      expect(screen.all.join('\n')).not.toContain('after the loop');
+      expect(screen.all.filter((row) => barLine('job').test(row))).toHaveLength(1);
+    });
+  });
+
+  test('an exit hook registered with signal-exit (execa, ora…) is no handler: Ctrl-C still ends the job, the hook runs', async () => {
+    const { r, screen } = await run('signal-handler.js', {
+      cols: 70,
+      rows: 10,
+      args: json({ how: 'none', signalExit: true }),
+      steps: [{ waitFor: 'ready (library first)' }, { send: CTRL_C }],
+    });
+    onScreen(r, screen, () => {
+      expect(r.skippedSteps).toEqual([]);
+      expect(r.timedOut).toBe(false);
+      expect(endedBySigint(r)).toBe(true);
+      const text = screen.all.join('\n');
+      expect(text).toContain('exit hook');
+      expect(text).not.toContain('loop finished');
+      expect(screen.all.filter((row) => barLine('job').test(row))).toHaveLength(1);
+      expect(screen.cursorVisible).toBe(true);
+    });
+  });
+
+  test('process.exit() inside the handler: the last frame stays, the cursor is shown, the exit code is the program’s', async () => {
+    const { r, screen } = await run('signal-handler.js', {
+      cols: 70,
+      rows: 10,
+      args: json({ how: 'once', exitCode: 3 }),
+      steps: [{ waitFor: 'ready (program first)' }, { send: CTRL_C }],
+    });
+    onScreen(r, screen, () => {
+      expect(r.skippedSteps).toEqual([]);
+      expect(r.exitCode).toBe(3);
+      expect(screen.cursorVisible).toBe(true);
+      expect(screen.all.filter((row) => barLine('job').test(row))).toHaveLength(1);
+      expect(screen.all.join('\n')).not.toContain('after the loop');
+    });
+  });
+});
+
+describe('plain output (CI log, file): SIGINT and SIGTERM', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    test(`${signal} with no handler of the program's: the final line is printed, then the signal ends the job`, async () => {
+      const r = await runInPty('signal-handler.js', {
+        tty: false,
+        args: json({ how: 'none' }),
+        steps: [{ waitFor: 'ready (library first)' }, { signal }],
+      });
+      expect(r.skippedSteps).toEqual([]);
+      expect(r.signal).toBe(signal);
+      const lines = plainLines(r);
+      expect(lines[0]).toBe('ready (library first)');
+      expect(lines).toHaveLength(2);
+      expect(lines[1]).toMatch(barLine('job'));
+      expect(Number(barLine('job').exec(lines[1] ?? '')?.[1])).toBeLessThan(600);
+      expect(r.bytes).not.toMatch(/[\u001B\r]/);
+    });
+  }
+
+  test('SIGTERM during progress.map: the final line and the report of the calls still running', async () => {
+    const r = await runInPty('signal-handler.js', {
+      tty: false,
+      args: json({ how: 'none', kind: 'map' }),
+      steps: [{ waitFor: 'ready (library first)' }, { signal: 'SIGTERM' }],
+    });
+    expect(r.skippedSteps).toEqual([]);
+    expect(r.signal).toBe('SIGTERM');
+    const lines = plainLines(r);
+    expect(lines[1]).toMatch(/^fetch: +30%\|.*\| 12\/40 \[/);
+    const report = lines.slice(2);
+    expect(report.length).toBeGreaterThanOrEqual(4);
+    for (const url of ['url-12', 'url-13', 'url-14', 'url-15']) expect(report.join('\n')).toContain(url);
+  });
+
+  test("with the program's own handler: left to the program (its catch runs, the bar ends once, as aborted)", async () => {
+    const r = await runInPty('signal-handler.js', {
+      tty: false,
+      args: json({ how: 'once', when: 'after', signal: 'SIGTERM' }),
+      steps: [{ waitFor: 'ready (library first)' }, { signal: 'SIGTERM' }],
+    });
+    expect(r.skippedSteps).toEqual([]);
+    expect(r.exitCode).toBe(0);
+    const lines = plainLines(r);
+    expect(lines.filter((l) => barLine('job').test(l))).toHaveLength(1);
+    expect(lines.slice(-2)).toEqual(['caught: interrupted', 'after the loop']);
+  });
+});
+
 describe('plain output: the final line', () => {
   test('a job that ends just after a status line does not print the same line twice', () => {
     const stream = new MemoryStream();

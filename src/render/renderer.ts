@@ -14,6 +14,7 @@
  * - A broken stream (EPIPE, closed) turns this renderer off; the job runs on. The error of a write of the
  *   bars' is kept from the program; the program's own write errors reach it as they would without the
  *   bars (stream-errors.ts).
+ * - SIGINT/SIGTERM (signals.ts): armed from the timer, on a terminal and in plain output alike.
  */
 import type { Clock } from '../core/clock.js';
 import { dumbTerminal } from '../env.js';
@@ -23,7 +24,7 @@ import { startCapture, stopCapture, writeRaw } from './capture.js';
 import type { Drawable } from './drawable.js';
 import { watchExit } from './exit.js';
 import { fitHeight, frameOrder } from './layout.js';
-import { arm, disarm } from './signals.js';
+import { arm, disarm, type SignalOwner } from './signals.js';
 import { writeCallback } from './stream-errors.js';
 import { PlainSink, TerminalSink } from './terminal.js';
 
@@ -60,14 +61,19 @@ export class Renderer implements CaptureTarget {
   /** The timer fires, so the event loop turns: signal handlers can run and the cursor can be hidden. */
   private loopFree = false;
   private broken = false;
+  /** The program took over a signal: the cursor stays visible until the bars are done. */
+  private cursorReleased = false;
   private terminal: TerminalSink | undefined;
   private plain: PlainSink | undefined;
   private capturing = false;
-  /** The last plain status line written for each bar: a final line identical to it is not repeated. */
-  private readonly lastStatus = new WeakMap<Drawable, string>();
   /** The callback of every write: a failed one turns the bars off, its error is kept from the program. */
   private readonly writeDone: ((error?: Error | null) => void) | undefined;
-  private readonly cleanup = (): void => this.closeAllAtExit();
+  /** The last plain status line written for each bar: a final line identical to it is not repeated. */
+  private readonly lastStatus = new WeakMap<Drawable, string>();
+  private readonly signalOwner: SignalOwner = {
+    release: () => this.releaseCursor(),
+    stop: () => this.closeAllAtExit(),
+  };
   private readonly onResize = (): void => {
     if (this.live.length > 0) this.frame(this.clock());
   };
@@ -123,7 +129,7 @@ export class Renderer implements CaptureTarget {
   blockingLoopStarted(): void {
     if (!this.loopFree) return;
     this.loopFree = false;
-    disarm(this.cleanup, true);
+    disarm(this.signalOwner, true);
   }
 
   open(bar: Drawable, now: number): void {
@@ -196,7 +202,7 @@ export class Renderer implements CaptureTarget {
       const rows = this.rows;
       const maxLines = rows !== undefined && rows > 1 ? rows - 1 : Infinity;
       const lines = frameOrder(this.live).map((b) => b.line(now, this.widthFor(b)));
-      this.terminal.draw(fitHeight(lines, maxLines), above, this.loopFree);
+      this.terminal.draw(fitHeight(lines, maxLines), above, this.loopFree && !this.cursorReleased);
     } else {
       this.plain ??= new PlainSink(this.writer);
       const lines = above;
@@ -269,8 +275,9 @@ export class Renderer implements CaptureTarget {
     }
     for (const [target, text] of this.partials) this.writeTo(target, text);
     this.partials.clear();
-    disarm(this.cleanup);
+    disarm(this.signalOwner);
     this.loopFree = false;
+    this.cursorReleased = false;
     renderers.delete(this.stream); // the next bar on this stream starts afresh
   }
 
@@ -291,9 +298,9 @@ export class Renderer implements CaptureTarget {
   private tick(): void {
     this.lastTickAt = performance.now();
     // Signal handlers run only on the main thread: bars drawn from a worker never hide the cursor.
-    if (!this.loopFree && this.tty && this.live.length > 0 && onMainThread()) {
+    if (!this.loopFree && this.live.length > 0 && onMainThread()) {
       this.loopFree = true;
-      arm(this.cleanup);
+      arm(this.signalOwner);
     }
     this.poke(this.clock());
   }
@@ -303,6 +310,18 @@ export class Renderer implements CaptureTarget {
     clearInterval(this.timer);
     this.timer = undefined;
     this.timerEvery = Infinity;
+  }
+
+  /**
+   * A signal that the program handles: the screen as it stands, with the cursor shown, and shown until the
+   * bars are done (the program may prompt, or go on after a message). The bars stay open: closing them is
+   * the program's business (aborting the loop closes them as aborted).
+   */
+  private releaseCursor(): void {
+    if (!this.tty || this.live.length === 0) return;
+    this.cursorReleased = true;
+    this.frame(this.clock());
+    this.terminal?.showCursor();
   }
 
   /** At process exit or on a signal: close what is still open as it stands, synchronously. */
