@@ -99,7 +99,8 @@ describe("the program's own SIGINT/SIGTERM handler, in a terminal", () => {
         { waitFor: 'ready (program first)' },
         { send: CTRL_C },
         // The program's handler prints 'ignored' (above the bars), then the library shows the cursor.
-        { waitFor: /ignored[^]*\u001B\[\?25h/, label: 'ignored' },
+        { waitFor: /ignored[^]*\u001B\[\?25h/ },
+        { waitFor: 'still running' },
         { send: CTRL_C, label: 'second' },
       ],
     });
@@ -109,7 +110,9 @@ describe("the program's own SIGINT/SIGTERM handler, in a terminal", () => {
       expect(endedBySigint(r)).toBe(true);
       expect(between.cursorVisible).toBe(true);
       expect(screen.cursorVisible).toBe(true);
-      expect(screen.all.join('\n')).not.toContain('after the loop');
+      const text = screen.all.join('\n');
+      expect(text).toContain('still running');
+      expect(text).not.toContain('after the loop');
       expect(screen.all.filter((row) => barLine('job').test(row))).toHaveLength(1);
     });
   });
