@@ -2,8 +2,14 @@
  * Output capture: while bars are live on a terminal, writes to `process.stdout` and `process.stderr`
  * (console.log, loggers) are routed above the bars, so they are neither torn by the next frame nor torn
  * through it. Only streams that are terminals are captured: output to a file or pipe cannot disturb the
- * screen, so it is left alone. Capture ends (and the original `write`s come back) when the last capturing
- * bar closes. The renderer itself always writes through `writeRaw`, which bypasses the capture.
+ * screen, so it is left alone. Capture ends when the last capturing bar closes. The renderer itself always
+ * writes through `writeRaw`, which bypasses the capture.
+ *
+ * Others wrap `write` too (a logger's or a test tool's tee), maybe while bars are live, on top of ours.
+ * So when capture ends, the `write` we replaced comes back only if ours is still the stream's `write`;
+ * if someone wrapped ours, their wrapper stays in place, and ours, under it, passes everything straight
+ * through from then on (it is never made to capture again: a later capture wraps whatever `write` is then,
+ * or takes ours back if it is again the stream's own).
  */
 import type { StringDecoder } from 'node:string_decoder';
 import type { OutputStream } from '../options.js';
@@ -17,17 +23,27 @@ type Write = (chunk: unknown, encoding?: unknown, callback?: unknown) => boolean
 
 interface Patched {
   original: Write;
+  /** Ours, installed as the stream's `write`. */
+  wrapper: Write;
+  /** Whether it captures; false once capture ended (it then passes writes through). */
+  active: boolean;
   decoder: StringDecoder;
 }
 
 const patched = new Map<OutputStream, Patched>();
+/** Our wrapper on each stream once capture ended, if someone may still call it. */
+const retired = new WeakMap<OutputStream, Patched>();
 let target: CaptureTarget | undefined;
 
-/** Writes to `stream` without going through the capture. */
-export function writeRaw(stream: OutputStream, text: string): void {
+/**
+ * Writes to `stream` without going through the capture. `done`, if given, is passed to `write` as its
+ * callback (only give it to streams whose `write` takes one).
+ */
+export function writeRaw(stream: OutputStream, text: string, done?: (error?: Error | null) => void): void {
   const p = patched.get(stream);
-  if (p) p.original.call(stream, text);
-  else stream.write(text);
+  const write = (p ? p.original : stream.write) as Write;
+  if (done === undefined) write.call(stream, text);
+  else write.call(stream, text, done);
 }
 
 function textOf(chunk: unknown, encoding: unknown, decoder: StringDecoder): string {
@@ -43,18 +59,27 @@ function textOf(chunk: unknown, encoding: unknown, decoder: StringDecoder): stri
 
 function patch(stream: OutputStream & { write: Write }): void {
   if (patched.has(stream)) return;
+  const old = retired.get(stream);
+  if (old !== undefined && stream.write === old.wrapper) {
+    // Ours is the stream's `write` again (whoever wrapped it put it back): capture with it, not on top of it.
+    old.active = true;
+    patched.set(stream, old);
+    retired.delete(stream);
+    return;
+  }
   const original = stream.write;
   const { StringDecoder: Decoder } = process.getBuiltinModule('node:string_decoder');
-  const entry: Patched = { original, decoder: new Decoder('utf8') };
-  patched.set(stream, entry);
-  stream.write = function captured(this: unknown, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+  const entry: Patched = { original, wrapper: original, active: true, decoder: new Decoder('utf8') };
+  entry.wrapper = function captured(this: unknown, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
     const to = target;
-    if (to === undefined) return original.call(stream, chunk, encoding, callback);
+    if (to === undefined || !entry.active) return original.call(stream, chunk, encoding, callback);
     to.printAbove(textOf(chunk, encoding, entry.decoder), stream);
     const cb = typeof encoding === 'function' ? encoding : callback;
     if (typeof cb === 'function') process.nextTick(cb as () => void);
     return true;
   } as Write;
+  patched.set(stream, entry);
+  stream.write = entry.wrapper;
 }
 
 /** Starts routing process.stdout/stderr writes (those that are terminals) to `to`. */
@@ -66,12 +91,18 @@ export function startCapture(to: CaptureTarget): void {
   }
 }
 
-/** Stops routing for `to`, restoring the original `write` methods. */
+/**
+ * Stops routing for `to`: puts back the `write` we replaced where ours is still the stream's `write`, and
+ * turns ours into a pass-through where someone has wrapped it since.
+ */
 export function stopCapture(to: CaptureTarget): void {
   if (target !== to) return;
   target = undefined;
   for (const [stream, p] of patched) {
-    (stream as { write: Write }).write = p.original;
+    p.active = false;
+    const s = stream as { write: Write };
+    if (s.write === p.wrapper) s.write = p.original;
+    else retired.set(stream, p);
   }
   patched.clear();
 }

@@ -9,8 +9,12 @@
  * - Layout: bars nest under the bar whose loop body opened them; top-level bars in opening order; the
  *   frame is cut to the terminal's height with a "… N more" line.
  * - A terminal gets the bars redrawn in place; anything else (or TERM=dumb) gets plain lines: a status
- *   line per top-level bar every `plainInterval`, and the final lines.
- * - A broken stream (EPIPE, closed) turns this renderer off; the job runs on.
+ *   line per top-level bar every `plainInterval`, and the final lines (a final line identical to the bar's
+ *   last status line is not written again).
+ * - A broken stream (EPIPE, closed) turns this renderer off; the job runs on. The error of a write of the
+ *   bars' is kept from the program; the program's own write errors reach it as they would without the
+ *   bars (stream-errors.ts).
+ * - SIGINT/SIGTERM (signals.ts): armed from the timer, on a terminal and in plain output alike.
  */
 import type { Clock } from '../core/clock.js';
 import { dumbTerminal } from '../env.js';
@@ -20,7 +24,8 @@ import { startCapture, stopCapture, writeRaw } from './capture.js';
 import type { Drawable } from './drawable.js';
 import { watchExit } from './exit.js';
 import { fitHeight, frameOrder } from './layout.js';
-import { arm, disarm } from './signals.js';
+import { arm, disarm, type SignalOwner } from './signals.js';
+import { writeCallback } from './stream-errors.js';
 import { PlainSink, TerminalSink } from './terminal.js';
 
 const DEFAULT_WIDTH = 80;
@@ -36,9 +41,6 @@ interface Listenable {
   on?: (event: string, listener: (...args: unknown[]) => void) => unknown;
   off?: (event: string, listener: (...args: unknown[]) => void) => unknown;
 }
-
-/** Streams given an 'error' listener: kept for good, since a write's EPIPE can arrive after the bars end. */
-const guarded = new WeakSet<object>();
 
 export class Renderer implements CaptureTarget {
   readonly tty: boolean;
@@ -59,10 +61,19 @@ export class Renderer implements CaptureTarget {
   /** The timer fires, so the event loop turns: signal handlers can run and the cursor can be hidden. */
   private loopFree = false;
   private broken = false;
+  /** The program took over a signal: the cursor stays visible until the bars are done. */
+  private cursorReleased = false;
   private terminal: TerminalSink | undefined;
   private plain: PlainSink | undefined;
   private capturing = false;
-  private readonly cleanup = (): void => this.closeAllAtExit();
+  /** The callback of every write: a failed one turns the bars off, its error is kept from the program. */
+  private readonly writeDone: ((error?: Error | null) => void) | undefined;
+  /** The last plain status line written for each bar: a final line identical to it is not repeated. */
+  private readonly lastStatus = new WeakMap<Drawable, string>();
+  private readonly signalOwner: SignalOwner = {
+    release: () => this.releaseCursor(),
+    stop: () => this.closeAllAtExit(),
+  };
   private readonly onResize = (): void => {
     if (this.live.length > 0) this.frame(this.clock());
   };
@@ -74,6 +85,9 @@ export class Renderer implements CaptureTarget {
     private readonly clock: Clock,
   ) {
     this.tty = stream.isTTY === true && !dumbTerminal();
+    this.writeDone = writeCallback(stream, () => {
+      this.broken = true;
+    });
   }
 
   get liveCount(): number {
@@ -115,7 +129,7 @@ export class Renderer implements CaptureTarget {
   blockingLoopStarted(): void {
     if (!this.loopFree) return;
     this.loopFree = false;
-    disarm(this.cleanup, true);
+    disarm(this.signalOwner, true);
   }
 
   open(bar: Drawable, now: number): void {
@@ -152,7 +166,10 @@ export class Renderer implements CaptureTarget {
     this.live.splice(i, 1);
     this.refreshSize();
     for (const child of this.live) if (child.parent === bar) child.parent = bar.parent;
-    this.above.push(...bar.finalLines(now, this.widthFor(bar)));
+    const final = bar.finalLines(now, this.widthFor(bar));
+    // In a log, the status line just written may already say exactly this (the job ended right after it).
+    if (!this.tty && final[0] !== undefined && final[0] === this.lastStatus.get(bar)) final.shift();
+    this.above.push(...final);
     this.interval = this.live.reduce((m, b) => Math.min(m, b.minInterval), Infinity);
     if (this.live.length === 0) {
       this.stopTimer();
@@ -185,14 +202,16 @@ export class Renderer implements CaptureTarget {
       const rows = this.rows;
       const maxLines = rows !== undefined && rows > 1 ? rows - 1 : Infinity;
       const lines = frameOrder(this.live).map((b) => b.line(now, this.widthFor(b)));
-      this.terminal.draw(fitHeight(lines, maxLines), above, this.loopFree);
+      this.terminal.draw(fitHeight(lines, maxLines), above, this.loopFree && !this.cursorReleased);
     } else {
       this.plain ??= new PlainSink(this.writer);
       const lines = above;
       for (const bar of this.live) {
         if (bar.parent === undefined && now - bar.lastPlainAt >= bar.plainInterval) {
           bar.lastPlainAt = now;
-          lines.push(bar.line(now, this.widthFor(bar)));
+          const line = bar.line(now, this.widthFor(bar));
+          this.lastStatus.set(bar, line);
+          lines.push(line);
         }
       }
       this.plain.lines(lines);
@@ -236,7 +255,7 @@ export class Renderer implements CaptureTarget {
   private readonly writer = (text: string): void => {
     if (this.broken) return;
     try {
-      writeRaw(this.stream, text);
+      writeRaw(this.stream, text, this.writeDone);
     } catch {
       this.broken = true; // EPIPE or a closed stream: stop drawing, let the job run on
     }
@@ -244,15 +263,7 @@ export class Renderer implements CaptureTarget {
 
   private attach(): void {
     const s = this.stream as OutputStream & Listenable;
-    if (typeof s.on !== 'function') return;
-    if (!guarded.has(s)) {
-      guarded.add(s);
-      s.on('error', () => {
-        const r = renderers.get(s);
-        if (r) r.broken = true;
-      });
-    }
-    if (this.tty) s.on('resize', this.onResize);
+    if (this.tty && typeof s.on === 'function') s.on('resize', this.onResize);
   }
 
   private detach(): void {
@@ -264,8 +275,9 @@ export class Renderer implements CaptureTarget {
     }
     for (const [target, text] of this.partials) this.writeTo(target, text);
     this.partials.clear();
-    disarm(this.cleanup);
+    disarm(this.signalOwner);
     this.loopFree = false;
+    this.cursorReleased = false;
     renderers.delete(this.stream); // the next bar on this stream starts afresh
   }
 
@@ -286,9 +298,9 @@ export class Renderer implements CaptureTarget {
   private tick(): void {
     this.lastTickAt = performance.now();
     // Signal handlers run only on the main thread: bars drawn from a worker never hide the cursor.
-    if (!this.loopFree && this.tty && this.live.length > 0 && onMainThread()) {
+    if (!this.loopFree && this.live.length > 0 && onMainThread()) {
       this.loopFree = true;
-      arm(this.cleanup);
+      arm(this.signalOwner);
     }
     this.poke(this.clock());
   }
@@ -298,6 +310,18 @@ export class Renderer implements CaptureTarget {
     clearInterval(this.timer);
     this.timer = undefined;
     this.timerEvery = Infinity;
+  }
+
+  /**
+   * A signal that the program handles: the screen as it stands, with the cursor shown, and shown until the
+   * bars are done (the program may prompt, or go on after a message). The bars stay open: closing them is
+   * the program's business (aborting the loop closes them as aborted).
+   */
+  private releaseCursor(): void {
+    if (!this.tty || this.live.length === 0) return;
+    this.cursorReleased = true;
+    this.frame(this.clock());
+    this.terminal?.showCursor();
   }
 
   /** At process exit or on a signal: close what is still open as it stands, synchronously. */

@@ -1,13 +1,31 @@
 /**
- * Ctrl-C and SIGTERM while bars are drawn with the cursor hidden: put the terminal back (final frame,
- * cursor shown), then let the signal do what it would have done. With no handler of the program's own,
- * that is to end the process by the signal (a shell reports 130 for SIGINT); with one, nothing more is
- * done here: the program decides, and the exit hook tidies up if it exits.
+ * SIGINT and SIGTERM while bars are live: put the output right, then let the signal do what it would have
+ * done without the bars.
+ *
+ * - With no listener of the program's own, the signal would end the process: the live bars are closed as
+ *   they stand (on a terminal: final frame, cursor shown; in plain output: each bar's final line and its
+ *   report of what was still pending), then the signal is raised again and ends the process by it (a shell
+ *   reports 130 for SIGINT).
+ * - With a listener of the program's own (`process.on`, `once` or `prepend…`, registered before or after
+ *   the bars started), the program decides: the screen is brought up to date with the cursor shown (and
+ *   kept shown), the bars are left open, and nothing else is done. The program's handler typically aborts
+ *   the loop, which closes the bars as aborted; if it exits, the exit hook (exit.ts) closes them.
+ *
+ * "A listener of the program's own" means one that this very emit calls, which is not what
+ * `process.listenerCount()` says from inside our listener: a `once` listener that ran before ours has
+ * already removed itself. `ListenerWatch` (listeners.ts) counts the listeners the emit found, whatever the
+ * order of registration. The listeners of signal-exit (the exit hooks of execa, ora and many CLIs) are no
+ * handler of the program's: signal-exit re-raises the signal only when its own listeners are the only
+ * ones, so if each counted the other, Ctrl-C would do nothing at all. It says how many of its instances
+ * listen (one listener per signal each: `count` on its shared emitter, `globalThis[Symbol.for('signal-exit
+ * emitter')]` for version 4, `process.__signal_exit_emitter__` for version 3), and those are not counted:
+ * the bars close, the signal is raised again, and signal-exit runs its hooks and ends the process.
  *
  * Only armed while the event loop is free: a JavaScript signal handler cannot run during a synchronous
- * loop, and an armed one would make Ctrl-C wait for the loop to end. So a renderer arms it from its timer
- * (proof the loop turns) and stands it down, showing the cursor, when a sync loop starts or when it sees
- * its timer starved.
+ * loop, and an armed one would make Ctrl-C wait for the loop to end. So a renderer (terminal or plain)
+ * arms it from its timer (proof the loop turns) and stands it down, showing the cursor, when a sync loop
+ * starts or when it sees its timer starved. In a synchronous loop a signal acts as if the bars were not
+ * there (plain output then gets no final line: no JavaScript can run).
  *
  * Removing the last listener while a signal is queued (it arrived while the loop was busy) would drop the
  * signal: Node stops watching it and the queued event is lost. So when the bars simply finish, the
@@ -15,20 +33,44 @@
  * the process, as it would have). Standing down for a sync loop is immediate: there, waiting would hold
  * Ctrl-C back for the whole loop.
  */
+import { ListenerWatch } from './listeners.js';
+
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
-type Cleanup = () => void;
-const owners = new Set<Cleanup>();
+/** What a renderer does on a signal. */
+export interface SignalOwner {
+  /** The program handles the signal: show the output as it stands, cursor visible; the bars stay open. */
+  release(): void;
+  /** Nobody else handles it and the process is about to end by it: close the bars as they stand. */
+  stop(): void;
+}
+
+const owners = new Set<SignalOwner>();
 let armed = false;
 
+/** Listeners per signal that signal-exit (versions 3 and 4) has on the process. */
+function signalExitListeners(): number {
+  const count = (emitter: unknown): number => {
+    const n = typeof emitter === 'object' && emitter !== null ? (emitter as { count?: unknown }).count : undefined;
+    return typeof n === 'number' && n > 0 ? n : 0;
+  };
+  const v4 = (globalThis as Record<symbol, unknown>)[Symbol.for('signal-exit emitter')];
+  const v3 = (process as { __signal_exit_emitter__?: unknown }).__signal_exit_emitter__;
+  return count(v4) + count(v3);
+}
+
 function onSignal(signal: NodeJS.Signals): void {
-  const others = process.listenerCount(signal) - 1;
-  if (others > 0) return; // the program handles it
+  if (watch.others(signal) - signalExitListeners() > 0) {
+    for (const owner of [...owners]) owner.release();
+    return;
+  }
   disarmAll();
-  for (const cleanup of [...owners]) cleanup();
+  for (const owner of [...owners]) owner.stop();
   owners.clear();
   process.kill(process.pid, signal);
 }
+
+const watch = new ListenerWatch(process, SIGNALS, onSignal);
 
 let pendingDisarm: NodeJS.Immediate | undefined;
 
@@ -40,26 +82,28 @@ function disarmAll(): void {
   if (!armed) return;
   armed = false;
   for (const s of SIGNALS) process.removeListener(s, onSignal);
+  watch.stop();
 }
 
-/** Registers `cleanup` to run on SIGINT/SIGTERM (before the default action) until `disarm(cleanup)`. */
-export function arm(cleanup: Cleanup): void {
-  owners.add(cleanup);
+/** Registers `owner` to act on SIGINT/SIGTERM until `disarm(owner)`. */
+export function arm(owner: SignalOwner): void {
+  owners.add(owner);
   if (pendingDisarm !== undefined) {
     clearImmediate(pendingDisarm);
     pendingDisarm = undefined;
   }
   if (armed) return;
   armed = true;
+  watch.start();
   for (const s of SIGNALS) process.on(s, onSignal);
 }
 
 /**
- * Unregisters `cleanup`; when none is left, the listeners go: at once if `now` (a sync loop is starting),
+ * Unregisters `owner`; when none is left, the listeners go: at once if `now` (a sync loop is starting),
  * else after one event-loop turn, so that a signal already queued still arrives.
  */
-export function disarm(cleanup: Cleanup, now = false): void {
-  owners.delete(cleanup);
+export function disarm(owner: SignalOwner, now = false): void {
+  owners.delete(owner);
   if (owners.size > 0 || !armed) return;
   if (now) disarmAll();
   else if (pendingDisarm === undefined) {
