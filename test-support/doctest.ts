@@ -57,9 +57,9 @@
  * - `<!-- doctest: terminal COLSxROWS -->`, `<!-- doctest: timeout SECONDS -->`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import { commentPictures } from './doctest-picture.js';
 import { renderPtyScreen, repoRoot, runInPty, type PtyScreen, type RunResult, type Step } from './pty.js';
@@ -418,6 +418,18 @@ export function packTarball(): string {
   return packed;
 }
 
+/** Bare package names that `code` imports (`from 'pino'`, `import('@scope/x/sub')` → `@scope/x`). */
+export function importedPackages(code: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"./][^'"]*)['"]/g)) {
+    const spec = m[1] as string;
+    if (spec.startsWith('node:')) continue;
+    const parts = spec.split('/');
+    names.add(spec.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] as string));
+  }
+  return names;
+}
+
 /** Writes the scratch directory for a block: the block, its setup, and the program that runs both. */
 export function prepare(plan: RunPlan): string {
   const dir = mkdtempSync(join(tmpdir(), 'taqaddum-doc-'));
@@ -431,6 +443,14 @@ export function prepare(plan: RunPlan): string {
   } else {
     symlinkSync(repoRoot, join(modules, 'taqaddum'));
     symlinkSync(join('..', 'taqaddum', 'dist', 'cli', 'bin.js'), join(modules, '.bin', 'taqaddum'));
+  }
+  // Other packages a block imports (a logger beside the bars) come from this checkout's devDependencies.
+  for (const name of importedPackages(`${plan.setup ?? ''}\n${plan.block.text}`)) {
+    if (name === 'taqaddum' || name === 'doctest-prelude') continue;
+    const installed = join(repoRoot, 'node_modules', name);
+    if (!existsSync(installed)) continue; // the run then fails with Node's own "cannot find package"
+    mkdirSync(dirname(join(modules, name)), { recursive: true });
+    symlinkSync(installed, join(modules, name));
   }
   const names = plan.setup === undefined ? undefined : topLevelNames(plan.setup);
   const globals = names === undefined ? [] : [...names.imported, ...names.declared];
