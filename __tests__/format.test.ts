@@ -90,13 +90,33 @@ describe('units', () => {
     expect(formatRate(0.25, 'files', false)).toBe('4.00 s/files');
   });
 
-  test('bytes via pretty-bytes: 4.2 MB, 1.3 MB/s', () => {
-    expect(formatBytes(4.2e6)).toBe('4.2 MB');
-    expect(formatBytes(10e6)).toBe('10 MB');
-    expect(formatBytes(999)).toBe('999 B');
-    expect(formatBytes(1536)).toBe('1.5 kB');
-    expect(formatBytes(Infinity)).toBe('?');
-    expect(formatRate(1.3e6, 'B', true)).toBe('1.3 MB/s');
+  test.each([
+    [6.29e6, '6.29 MB'], // was cut to "6.2 MB"
+    [1.09e9, '1.09 GB'], // was cut to "1 GB"
+    [6_296_000, '6.30 MB'],
+    [6_294_999, '6.29 MB'],
+    [4.2e6, '4.20 MB'],
+    [6e6, '6.00 MB'],
+    [10e6, '10.0 MB'],
+    [123.4e6, '123 MB'],
+    [999_499, '999 kB'],
+    [999_500, '1.00 MB'],
+    [1536, '1.54 kB'],
+    [1000, '1.00 kB'],
+    [999, '999 B'],
+    [0, '0 B'],
+    [0.5, '0.50 B'],
+    [12.25, '12.3 B'], // a rate: fractional bytes get three digits too
+    [2.5e24, '2.50 YB'],
+    [Infinity, '?'],
+    [NaN, '?'],
+  ])('bytes: three significant digits, rounded: formatBytes(%p) → %p', (n, shown) => {
+    expect(formatBytes(n)).toBe(shown);
+  });
+
+  test('byte rates read like byte counts', () => {
+    expect(formatRate(1.3e6, 'B', true)).toBe('1.30 MB/s');
+    expect(formatRate(6.29e6, 'B', true)).toBe('6.29 MB/s');
     expect(formatRate(undefined, 'B', true)).toBe('? B/s');
   });
 });
