@@ -147,6 +147,9 @@ describe('flags', () => {
     expect(error(['--bytes', '--update'])).toBe('--update cannot be combined with --bytes');
     expect(error(['--bytes', '--delim', ','])).toMatch(/^--delim has no effect with --bytes/);
     expect(error(['--unit', ''])).toBe('--unit: expected a name, got ""');
+    // A unit made only of escape sequences would show as nothing; a flag's controls are shown escaped.
+    expect(error(['--unit', '\u001b]52;c;aGVsbG8=\u0007'])).toBe('--unit: expected a name, got "\\u001b]52;c;aGVsbG8=\\u0007"');
+    expect(error(['--total', '\u009b2J'])).toBe('--total: expected a size like 4.2GB, 10k or 1500, got "\\u009b2J"');
     expect(error(['file.txt'])).toMatch(/^unexpected argument "file\.txt": taqaddum reads standard input/);
     expect(error(['--', 'file.txt'])).toMatch(/^unexpected argument "file\.txt"/);
   });
@@ -395,6 +398,13 @@ describe('the command', () => {
     const r = await run(['--unit', 'lines'], long);
     expect(sha256(r.stdout)).toBe(sha256(long));
     expect(lastLine(r)).toMatch(/^1 lines \[/);
+  });
+
+  test('--desc and --unit from data never reach the terminal as escape sequences', async () => {
+    const r = await run(['--total', '2', '--desc', 'a\u001b]0;title\u0007b\u001b[2J', '--unit', 'rows\u001b]52;c;aGVsbG8=\u0007'], 'x\ny\n');
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toContain('\u001b');
+    expect(lastLine(r)).toMatch(/^ab: 100%\|█+\| 2\/2 \[\d\d:\d\d<00:00, [^\]]+ rows\/s\]$/);
   });
 
   test('--total, --desc, --unit shape the line', async () => {
