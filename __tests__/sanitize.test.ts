@@ -151,6 +151,21 @@ describe('in formatted lines', () => {
     expect(stringWidth(long)).toBe(80);
   });
 
+  test('width contract with colours: never wider than the width, only whole SGR codes, for any width', () => {
+    const piece = fc.constantFrom('a', 'Z', ' ', '数据', '🚀', '👍🏽', 'e\u0301', '\n', RED, RESET, `${ESC}[1m`, `${ESC}[38;5;196m`, CLIPBOARD, TITLE, `${ESC}[2J`, '\u009b31m');
+    const text = fc.array(piece, { maxLength: 25 }).map((xs) => xs.join(''));
+    fc.assert(
+      fc.property(text, text, text, fc.option(fc.nat(2_000), { nil: undefined }), fc.integer({ min: 1, max: 160 }), (desc, unit, postfix, total, width) => {
+        const s = makeSnapshot({ desc, unit: unit || 'it', postfix, total, eta: total === undefined ? undefined : 4.7 });
+        const line = formatLine(s, width, true);
+        expect(stringWidth(line)).toBeLessThanOrEqual(width);
+        expectSafe(line, true);
+        expectSafe(formatLine(s, width, false), false);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
   test('labels in the pending report and in error messages', () => {
     const label = safeLabel(() => `${ESC}[32mok${RESET}${TITLE} a\nb`, null, 0);
     const entries = [{ index: 0, since: 0, label }];
