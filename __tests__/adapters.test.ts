@@ -534,7 +534,7 @@ describe('weights', () => {
     const it = progress(readable, { ...options, unit: 'B', total: 1234 });
     await collect(it);
     expect(it.bar.n).toBe(1234);
-    expect(stream.lines.at(-1)).toMatch(/100%\|█+\| 1\.2 kB\/1\.2 kB /);
+    expect(stream.lines.at(-1)).toMatch(/100%\|█+\| 1\.23 kB\/1\.23 kB /);
 
     const web = new ReadableStream<Uint8Array>({
       start(controller) {

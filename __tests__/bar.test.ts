@@ -157,7 +157,7 @@ describe('progress.bar', () => {
     expect(mid.rows[0]).toMatch(/^upload: +\d+%\|/);
     bar.close();
     const screen = await renderScreen(stream.text, 80, 10);
-    expect(screen.text).toMatch(/^upload: 100%\|█+\| 4\.2 MB\/4\.2 MB \[00:02<00:00, 2 MB\/s\]$/);
+    expect(screen.text).toMatch(/^upload: 100%\|█+\| 4\.20 MB\/4\.20 MB \[00:02<00:00, 2\.00 MB\/s\]$/);
   });
 
   test('leave: false erases the final line', async () => {

@@ -147,6 +147,9 @@ describe('flags', () => {
     expect(error(['--bytes', '--update'])).toBe('--update cannot be combined with --bytes');
     expect(error(['--bytes', '--delim', ','])).toMatch(/^--delim has no effect with --bytes/);
     expect(error(['--unit', ''])).toBe('--unit: expected a name, got ""');
+    // A unit made only of escape sequences would show as nothing; a flag's controls are shown escaped.
+    expect(error(['--unit', '\u001b]52;c;aGVsbG8=\u0007'])).toBe('--unit: expected a name, got "\\u001b]52;c;aGVsbG8=\\u0007"');
+    expect(error(['--total', '\u009b2J'])).toBe('--total: expected a size like 4.2GB, 10k or 1500, got "\\u009b2J"');
     expect(error(['file.txt'])).toMatch(/^unexpected argument "file\.txt": taqaddum reads standard input/);
     expect(error(['--', 'file.txt'])).toMatch(/^unexpected argument "file\.txt"/);
   });
@@ -378,7 +381,7 @@ describe('the command', () => {
     const bytes = await run(['--bytes', '--desc', 'blob'], data);
     expect(bytes.status).toBe(0);
     expect(sha256(bytes.stdout)).toBe(sha256(data));
-    expect(lastLine(bytes)).toMatch(/^blob: 4\.1 MB \[\d\d:\d\d, [\d.]+ [kMG]B\/s\]$/);
+    expect(lastLine(bytes)).toMatch(/^blob: 4\.19 MB \[\d\d:\d\d, [\d.]+ [kMG]B\/s\]$/);
   });
 
   test('lines with and without a final newline, an empty input, one very long line', async () => {
@@ -397,11 +400,18 @@ describe('the command', () => {
     expect(lastLine(r)).toMatch(/^1 lines \[/);
   });
 
+  test('--desc and --unit from data never reach the terminal as escape sequences', async () => {
+    const r = await run(['--total', '2', '--desc', 'a\u001b]0;title\u0007b\u001b[2J', '--unit', 'rows\u001b]52;c;aGVsbG8=\u0007'], 'x\ny\n');
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toContain('\u001b');
+    expect(lastLine(r)).toMatch(/^ab: 100%\|█+\| 2\/2 \[\d\d:\d\d<00:00, [^\]]+ rows\/s\]$/);
+  });
+
   test('--total, --desc, --unit shape the line', async () => {
     const r = await run(['--total', '4', '--desc', 'rows', '--unit', 'rows'], 'a\nb\nc\nd\n');
     expect(lastLine(r)).toMatch(/^rows: 100%\|█+\| 4\/4 \[/);
     const big = await run(['--bytes', '--total', '4.2GB'], Buffer.alloc(1000));
-    expect(lastLine(big)).toMatch(/^ {2}0%\|.*\| 1 kB\/4\.2 GB \[/);
+    expect(lastLine(big)).toMatch(/^ {2}0%\|.*\| 1\.00 kB\/4\.20 GB \[/);
   });
 
   test('--delim counts other records: NUL-separated names, CRLF', async () => {
@@ -429,7 +439,7 @@ describe('the command', () => {
     const r = await run(['--null', '--bytes'], Buffer.alloc(5000));
     expect(r.status).toBe(0);
     expect(r.stdout.length).toBe(0);
-    expect(lastLine(r)).toMatch(/^5 kB \[/);
+    expect(lastLine(r)).toMatch(/^5\.00 kB \[/);
   });
 
   test('bad flags: one line on stderr naming the flag, status 2, nothing read or written', async () => {
@@ -532,7 +542,7 @@ describe('the command', () => {
     });
     expect(r.status).toBe(0);
     const screen = await renderScreen(r.stdout, 72, 8);
-    expect(screen.text).toMatch(/^zeros: 100%\|█+\| 30 MB\/30 MB \[\d\d:\d\d<00:00, [\d.]+ [MG]B\/s\]$/m);
+    expect(screen.text).toMatch(/^zeros: 100%\|█+\| 30\.0 MB\/30\.0 MB \[\d\d:\d\d<00:00, [\d.]+ [MG]B\/s\]$/m);
     expect(screen.cursorVisible).toBe(true);
   });
 

@@ -96,7 +96,7 @@ describe('downloads', () => {
     expect(meter.bar.n).toBe(SIZE);
     expect(meter.bar.state.outcome).toBe('done');
     const screen = await renderScreen(stream.text, 80, 5);
-    expect(screen.text).toMatch(/^file\.bin: 100%\|█+\| 3\.1 MB\/3\.1 MB \[\d\d:\d\d<00:00, [\d.]+ [kM]B\/s\]$/m);
+    expect(screen.text).toMatch(/^file\.bin: 100%\|█+\| 3\.15 MB\/3\.15 MB \[\d\d:\d\d<00:00, [\d.]+ [kM]B\/s\]$/m);
   });
 
   test('for await over a fetch body (a web ReadableStream) with the total from content-length', async () => {
@@ -107,7 +107,7 @@ describe('downloads', () => {
     for await (const chunk of it) hash.update(chunk);
     expect(hash.digest('hex')).toBe(sha256(file));
     expect(it.bar.n).toBe(SIZE);
-    expect(stream.lines.at(-1)).toMatch(/100%.*3\.1 MB\/3\.1 MB/);
+    expect(stream.lines.at(-1)).toMatch(/100%.*3\.15 MB\/3\.15 MB/);
   });
 
   test('http.get: the response knows its total (content-length), for await and piped', async () => {

@@ -1,10 +1,17 @@
 /**
- * The rate estimator and the progress state: pure arithmetic on an injected time, no I/O, no sleeps.
+ * The rate estimator and the progress state: pure arithmetic on an injected time, no I/O, no sleeps; and
+ * what a bar's line says of them (stalls, the ETA, one rate for one job on a terminal and in a log).
  */
-import { describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { RateEstimator } from '../src/core/estimator.js';
 import { ProgressState } from '../src/core/state.js';
+import { formatLine } from '../src/format/line.js';
+import { progress } from '../src/index.js';
+import { FakeClock } from '../test-support/fake-clock.js';
+import { MemoryStream } from '../test-support/memory-stream.js';
+import { ensureBuilt, repoRoot } from '../test-support/pty.js';
 
 /** A state with a window of `rateWindow` seconds, started at t = 0 ms. */
 function startedState(options: { total?: number; initial?: number; rateWindow?: number } = {}): ProgressState {
@@ -181,7 +188,7 @@ describe('ProgressState', () => {
     expect(s.outcome).toBe('done');
     expect(s.elapsed).toBe(10);
     expect(s.rate).toBeCloseTo(10, 12); // (150 − 50) / 10 s: `initial` is not progress made here
-    expect(s.eta).toBe(0);
+    expect(s.eta).toBeUndefined(); // ended short of the total: no time left is claimed
     state.end('failed', 30_000); // ending twice changes nothing
     expect(state.snapshot(40_000)).toEqual(s);
   });
@@ -256,5 +263,136 @@ describe('ProgressState', () => {
         if (s.rate !== undefined) expect(Number.isFinite(s.rate)).toBe(true);
       }
     }
+  });
+});
+
+describe('stalls, the ETA and the end', () => {
+  test('a log read every 10 s shows a stall at its first silent reading (the rhythm of the log is not the work\'s)', () => {
+    const state = startedState({ total: 10_000 });
+    let now = 0;
+    const lines: { rate: number; eta: number }[] = [];
+    // 10 items a second, one every 100 ms, for a minute; read every 10 s as a log's status lines are.
+    for (let t = 100; t <= 60_000; t += 100) {
+      state.n++;
+      now = t;
+      if (t % 10_000 === 0) {
+        state.sample(now);
+        const s = state.snapshot(now);
+        lines.push({ rate: s.rate!, eta: s.eta! });
+      }
+    }
+    expect(lines.at(-1)!.rate).toBeCloseTo(10, 9);
+    // Then nothing for 10 s: the next line must not repeat the old rate and ETA.
+    now += 10_000;
+    state.sample(now);
+    const silent = state.snapshot(now);
+    expect(silent.rate!).toBeLessThan(5);
+    expect(silent.eta!).toBeGreaterThan(2 * lines.at(-1)!.eta);
+  });
+
+  test('chunks every 2 s, read every 100 ms, keep their rate between chunks (the silence was seen, it is the rhythm)', () => {
+    const state = startedState({ total: 1e9 });
+    for (let t = 100; t <= 60_000; t += 100) {
+      if (t % 2_000 === 0) state.n += 1_000_000;
+      state.sample(t);
+      if (t > 10_000) expect(relativeError(state.snapshot(t).rate!, 500_000)).toBeLessThan(1e-9);
+    }
+  });
+
+  test('right after a stall starts, and while it lasts, the line never says <00:00 with work left', () => {
+    for (const rateWindow of [0, 0.5, 10, Infinity]) {
+      const state = startedState({ total: 48, rateWindow });
+      let now = 0;
+      for (let i = 0; i < 47; i++) {
+        now += 40;
+        state.n++;
+        state.sample(now);
+      }
+      let lastEta = 0;
+      for (let idle = 0; idle <= 60_000; idle += 100) {
+        state.sample(now + idle);
+        const s = state.snapshot(now + idle);
+        const line = formatLine(s, Infinity);
+        expect(line).toMatch(/ 47\/48 \[\d\d:\d\d<[^,]+, /);
+        expect(line).not.toContain('<00:00');
+        if (s.eta !== undefined) {
+          expect(s.eta).toBeGreaterThanOrEqual(lastEta); // grows while nothing arrives
+          lastEta = s.eta;
+        }
+      }
+    }
+  });
+
+  test('close() short of the total makes no claim of time left', () => {
+    const state = startedState({ total: 1_000 });
+    state.n = 420;
+    state.sample(3_000);
+    state.end('done', 3_000);
+    expect(state.snapshot(3_000).eta).toBeUndefined();
+    for (const tty of [false, true]) {
+      const stream = new MemoryStream({ isTTY: tty, columns: 80, rows: 10 });
+      const clock = new FakeClock();
+      const bar = progress.bar({ total: 1_000, stream, clock: clock.read });
+      clock.advance(3_000);
+      bar.update(420);
+      bar.close();
+      expect(stream.text).toMatch(/ 420\/1000 \[00:03<\?, 140 it\/s\]/);
+      expect(stream.text).not.toContain('<00:00');
+    }
+  });
+});
+
+describe('one job, one rate', () => {
+  beforeAll(() => {
+    ensureBuilt();
+  }, 180_000);
+
+  /**
+   * Runs `job` (a manual bar or a gather of two tasks settling 10 ms in) on a terminal and in a log, in a
+   * fresh process, with a fake clock that loading log-update moves on by 200 ms, as the real load takes
+   * 70–100 ms of the job's first frame. Returns the rate each final line shows.
+   */
+  function rates(job: 'bar' | 'gather'): string[] {
+    const program = `
+      import Module from 'node:module';
+      let now = 0;
+      const load = Module._load;
+      Module._load = function (request, ...rest) {
+        if (request === 'log-update') now += 200;
+        return load.call(this, request, ...rest);
+      };
+      const { gather, progress } = await import(${JSON.stringify(`${repoRoot}/dist/index.js`)});
+      const out = [];
+      for (const isTTY of [true, false]) {
+        const stream = { text: '', isTTY, columns: 80, rows: 10, write(t) { this.text += t; return true; } };
+        const clock = () => now;
+        if (${JSON.stringify(job)} === 'bar') {
+          const bar = progress.bar({ total: 2, stream, clock });
+          now += 10;
+          bar.update(2);
+          bar.close();
+        } else {
+          const settle = [];
+          const tasks = [0, 1].map((i) => new Promise((resolve) => settle.push(() => resolve(i))));
+          const all = gather(tasks, { stream, clock });
+          now += 10;
+          for (const s of settle) s();
+          await all;
+        }
+        out.push(/(\\S+ it\\/s)\\][^\\]]*$/.exec(stream.text)?.[1]);
+      }
+      console.log(JSON.stringify(out));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(r.stderr).toBe('');
+    return JSON.parse(r.stdout) as string[];
+  }
+
+  test('a manual bar shows the same rate on a terminal and in a log (loading log-update is not the job\'s time)', () => {
+    expect(rates('bar')).toEqual(['200 it/s', '200 it/s']);
+  });
+
+  test('so do two instant tasks of a gather', () => {
+    expect(rates('gather')).toEqual(['200 it/s', '200 it/s']);
   });
 });

@@ -1,12 +1,21 @@
 /**
- * Pure formatting: units, the bar body, and `formatLine(snapshot, width)` with its width contract.
+ * Pure formatting: units, the bar body, postfix values, and `formatLine(snapshot, width)` with its width
+ * contract and its order of what goes when the width is short; what reaches a plain stream (not cut).
  */
-import { describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import stringWidth from 'string-width';
+import type { Snapshot } from '../src/core/state.js';
 import { ProgressState } from '../src/core/state.js';
 import { formatLine, renderBar } from '../src/format/line.js';
 import { formatBytes, formatCount, formatDuration, formatRate, formatSI } from '../src/format/units.js';
+import { displayWidth, truncate } from '../src/format/width.js';
+import { progress } from '../src/index.js';
+import { formatPostfix } from '../src/options.js';
+import { FakeClock } from '../test-support/fake-clock.js';
+import { MemoryStream } from '../test-support/memory-stream.js';
+import { describeRun, ensureBuilt, renderPtyScreen, renderPtyScreens, repoRoot, runInPty, writeEnds } from '../test-support/pty.js';
 import { makeSnapshot } from '../test-support/snapshot.js';
 
 /** Control characters (C0, DEL, C1): none may reach a terminal line. */
@@ -90,13 +99,33 @@ describe('units', () => {
     expect(formatRate(0.25, 'files', false)).toBe('4.00 s/files');
   });
 
-  test('bytes via pretty-bytes: 4.2 MB, 1.3 MB/s', () => {
-    expect(formatBytes(4.2e6)).toBe('4.2 MB');
-    expect(formatBytes(10e6)).toBe('10 MB');
-    expect(formatBytes(999)).toBe('999 B');
-    expect(formatBytes(1536)).toBe('1.5 kB');
-    expect(formatBytes(Infinity)).toBe('?');
-    expect(formatRate(1.3e6, 'B', true)).toBe('1.3 MB/s');
+  test.each([
+    [6.29e6, '6.29 MB'], // was cut to "6.2 MB"
+    [1.09e9, '1.09 GB'], // was cut to "1 GB"
+    [6_296_000, '6.30 MB'],
+    [6_294_999, '6.29 MB'],
+    [4.2e6, '4.20 MB'],
+    [6e6, '6.00 MB'],
+    [10e6, '10.0 MB'],
+    [123.4e6, '123 MB'],
+    [999_499, '999 kB'],
+    [999_500, '1.00 MB'],
+    [1536, '1.54 kB'],
+    [1000, '1.00 kB'],
+    [999, '999 B'],
+    [0, '0 B'],
+    [0.5, '0.50 B'],
+    [12.25, '12.3 B'], // a rate: fractional bytes get three digits too
+    [2.5e24, '2.50 YB'],
+    [Infinity, '?'],
+    [NaN, '?'],
+  ])('bytes: three significant digits, rounded: formatBytes(%p) → %p', (n, shown) => {
+    expect(formatBytes(n)).toBe(shown);
+  });
+
+  test('byte rates read like byte counts', () => {
+    expect(formatRate(1.3e6, 'B', true)).toBe('1.30 MB/s');
+    expect(formatRate(6.29e6, 'B', true)).toBe('6.29 MB/s');
     expect(formatRate(undefined, 'B', true)).toBe('? B/s');
   });
 });
@@ -144,7 +173,7 @@ describe('renderBar', () => {
 describe('formatLine', () => {
   test('known total: desc, percent, bar, counts, elapsed<eta, rate', () => {
     const line = formatLine(makeSnapshot(), 55);
-    expect(line).toBe('rows:  42%|████▏     | 420/1000 [00:03<00:04, 123 it/s]');
+    expect(line).toBe('rows:  42%|████▏     | 420/1000 [00:03<00:05, 123 it/s]');
     expect(line.length).toBe(55);
   });
 
@@ -152,7 +181,7 @@ describe('formatLine', () => {
     for (const width of [60, 66, 80, 120, 200]) {
       const line = formatLine(makeSnapshot(), width);
       expect(stringWidth(line)).toBe(width);
-      expect(line).toMatch(/^rows:  42%\|[█▏▎▍▌▋▊▉ ]+\| 420\/1000 \[00:03<00:04, 123 it\/s\]$/);
+      expect(line).toMatch(/^rows:  42%\|[█▏▎▍▌▋▊▉ ]+\| 420\/1000 \[00:03<00:05, 123 it\/s\]$/);
     }
   });
 
@@ -166,15 +195,15 @@ describe('formatLine', () => {
     expect(line).toMatch(/^rows:   0%\|\s+\| 0\/1000 \[00:00<\?, \? it\/s\]$/);
   });
 
-  test('bytes: pretty-bytes counts and rate', () => {
+  test('bytes: counts and rate in SI byte units', () => {
     const s = makeSnapshot({ desc: 'download', n: 4.2e6, total: 10e6, unit: 'B', bytes: true, rate: 1.3e6 });
-    expect(formatLine(s, 80)).toMatch(/^download:  42%\|█+[▏▎▍▌▋▊▉]? +\| 4\.2 MB\/10 MB \[00:03<00:04, 1\.3 MB\/s\]$/);
-    expect(formatLine({ ...s, total: undefined, eta: undefined }, 80)).toBe('download: 4.2 MB [00:03, 1.3 MB/s]');
+    expect(formatLine(s, 80)).toMatch(/^download:  42%\|█+[▏▎▍▌▋▊▉]? +\| 4\.20 MB\/10\.0 MB \[00:03<00:05, 1\.30 MB\/s\]$/);
+    expect(formatLine({ ...s, total: undefined, eta: undefined }, 80)).toBe('download: 4.20 MB [00:03, 1.30 MB/s]');
   });
 
   test('postfix after the rate', () => {
     const line = formatLine(makeSnapshot({ postfix: 'loss=0.25, retries=1' }), 100);
-    expect(line).toMatch(/\| 420\/1000 \[00:03<00:04, 123 it\/s, loss=0\.25, retries=1\]$/);
+    expect(line).toMatch(/\| 420\/1000 \[00:03<00:05, 123 it\/s, loss=0\.25, retries=1\]$/);
     expect(formatLine(makeSnapshot({ total: undefined, postfix: 'x=1' }), 80)).toBe('rows: 420 it [00:03, 123 it/s, x=1]');
   });
 
@@ -264,7 +293,8 @@ describe('formatLine', () => {
       expect(line).not.toMatch(CONTROL);
       expect(stringWidth(line)).toBeLessThanOrEqual(width);
     }
-    expect(formatLine(s, 120)).toMatch(/^a b c \[31md e   : /);
+    // Line breaks and tabs read as one space; other controls and escape sequences go whole.
+    expect(formatLine(s, 120)).toMatch(/^a b cd e:  42%\|.*, p q\]$/);
   });
 
   test('width contract: never wider than the width, for any desc, state and width 1..200', () => {
@@ -298,5 +328,237 @@ describe('formatLine', () => {
       }),
       { numRuns: 1_000 },
     );
+  });
+});
+
+describe('postfix values', () => {
+  test('objects and arrays read as Node shows them, on one line', () => {
+    expect(formatPostfix({ lst: [1, 2], o: { a: 1 } })).toBe('lst=[ 1, 2 ], o={ a: 1 }');
+    expect(formatPostfix({ m: new Map([['a', 1]]), s: new Set(['x']) })).toBe("m=Map(1) { 'a' => 1 }, s=Set(1) { 'x' }");
+    const big = { rows: Array.from({ length: 40 }, (_, i) => ({ id: i, name: `item-${i}`, tags: ['a', 'b'] })) };
+    const shown = formatPostfix(big);
+    expect(shown).not.toMatch(/\n/);
+    expect(shown).toMatch(/^rows=\[ \{ id: 0, name: 'item-0', tags: \[ 'a', 'b' \] \}, /);
+    expect(shown).toMatch(/\.\.\. 20 more items \]$/); // bounded: 20 elements at most
+    expect(formatPostfix({ f: function step() {} })).toBe('f=[Function: step]');
+    expect(formatPostfix({ s: Symbol('x'), b: 12n, n: null, u: undefined, t: true })).toBe('s=Symbol(x), b=12, n=null, u=undefined, t=true');
+  });
+
+  test.each([
+    [0.25, '0.25'],
+    [0.123456, '0.123'],
+    [12.345, '12.3'],
+    [123.456, '123'],
+    [-0.5, '-0.5'],
+    [0.0001234, '0.000123'],
+    [999.7, '1.00e+03'], // rounds up to four digits: exponent form
+    [1234.5, '1.23e+03'],
+    [123_456_789.5, '1.23e+08'],
+    [0.00001, '1.00e-05'],
+    [-0.00001234, '-1.23e-05'],
+    [1.5e-300, '1.50e-300'],
+    [123_456_789, '123456789'], // integers are exact
+    [NaN, 'NaN'],
+    [Infinity, 'Infinity'],
+  ])('a number %p shows as %p (3 significant digits, exponent form when very large or small)', (v, shown) => {
+    expect(formatPostfix({ v })).toBe(`v=${shown}`);
+  });
+
+  test('strings as they are', () => {
+    expect(formatPostfix({ phase: 'warm-up', empty: '' })).toBe('phase=warm-up, empty=');
+    expect(formatPostfix('anything, as given')).toBe('anything, as given');
+  });
+});
+
+/** A task bar stalled at 47/48: one call still running, nothing settled for 2 s. */
+function stalledMap(over: Partial<Snapshot> = {}): Snapshot {
+  return makeSnapshot({
+    desc: 'convert',
+    n: 47,
+    total: 48,
+    elapsed: 2.1,
+    rate: 11.7,
+    eta: 0.085,
+    tasks: { running: 1, pending: 1, failed: 0, stalled: 2 },
+    ...over,
+  });
+}
+
+describe('narrow widths', () => {
+  test('at 40 columns a stalled task bar still says what runs and that it is stalled', () => {
+    // A 40-column terminal: lines of 39 columns.
+    expect(formatLine(stalledMap(), 39)).toBe('convert: 47/48 [1 running, stalled 2s]');
+    for (let width = 30; width <= 60; width++) {
+      const line = formatLine(stalledMap(), width);
+      expect(stringWidth(line)).toBeLessThanOrEqual(width);
+      expect(line).toContain('47/48 [1 running, stalled 2s]');
+    }
+  });
+
+  test('the order: bar, postfix, timings, percentage, then the desc is cut, then dropped; the status outlives them', () => {
+    for (const s of [stalledMap({ postfix: 'loss=0.25' }), makeSnapshot({ desc: 'convert', postfix: 'loss=0.25' })]) {
+      const hasStatus = s.tasks !== undefined;
+      const stage = (line: string): number => {
+        // The status goes last (then the desc may come back: there is room for it without the status).
+        if (hasStatus && !line.includes('stalled')) return 7;
+        if (line.includes('|')) return 0; // everything
+        if (line.includes('loss=0.25')) return 1; // no bar
+        if (line.includes('<')) return 2; // no postfix
+        if (/\d%/.test(line)) return 3; // no timings
+        if (line.startsWith('convert: ')) return 4; // no percentage
+        if (line.includes('…:')) return 5; // the desc cut
+        if (hasStatus) return 6; // no desc, the status kept
+        return 7; // the counts alone
+      };
+      const seen = new Set<number>();
+      let last = 0;
+      for (let width = 120; width >= 1; width--) {
+        const line = formatLine(s, width);
+        expect(stringWidth(line)).toBeLessThanOrEqual(width);
+        const now = stage(line);
+        expect(now).toBeGreaterThanOrEqual(last);
+        // The status goes only after the timings, the percentage and the desc.
+        if (hasStatus && now < 7) expect(line).toContain('1 running, stalled 2s');
+        seen.add(now);
+        last = now;
+      }
+      expect([...seen].sort()).toEqual(hasStatus ? [0, 1, 2, 3, 4, 5, 6, 7] : [0, 1, 2, 3, 4, 5, 7]);
+    }
+  });
+
+  test('the desc keeps its width from frame to frame as the counts grow', () => {
+    for (const desc of ['convert', 'rows', 'download files']) {
+      for (const width of [12, 15, 18, 20, 25, 30, 40]) {
+        const shown = new Set<string>();
+        for (let n = 0; n <= 1000; n++) {
+          const line = formatLine(makeSnapshot({ desc, n }), width);
+          expect(stringWidth(line)).toBeLessThanOrEqual(width);
+          shown.add(line.includes(': ') ? line.slice(0, line.indexOf(': ')) : '');
+        }
+        expect({ desc, width, shown: [...shown] }).toEqual({ desc, width, shown: [[...shown][0]] });
+      }
+    }
+  });
+});
+
+describe('the ETA', () => {
+  test('is rounded up: 00:00 only once nothing is left', () => {
+    const line = formatLine(stalledMap({ tasks: undefined, eta: 0.085 }), 80);
+    expect(line).toMatch(/ 47\/48 \[00:02<00:01, 11\.7 it\/s\]$/);
+    expect(formatLine(makeSnapshot({ n: 1000, eta: 0, outcome: 'done' }), 80)).toMatch(/<00:00, /);
+    fc.assert(
+      fc.property(fc.nat(999), fc.double({ min: 0, max: 1e6, noNaN: true }), (n, eta) => {
+        expect(formatLine(makeSnapshot({ n, eta }), 80)).not.toMatch(/<00:00/);
+      }),
+    );
+  });
+
+  test('a task bar that says it is stalled makes no claim of time left', () => {
+    expect(formatLine(stalledMap(), 80)).toMatch(/ 47\/48 \[00:02<\?, 11\.7 it\/s, 1 running, stalled 2s\]$/);
+  });
+});
+
+describe('what reaches a plain stream', () => {
+  const metrics = { epoch: 3, loss: 0.123456, acc: 0.9871, lr: 0.00001, note: 'x'.repeat(60) };
+
+  test('plain lines are never cut: the postfix stays whole, and the bar keeps its size', () => {
+    const stream = new MemoryStream();
+    const clock = new FakeClock();
+    const bar = progress.bar({ desc: 'train', total: 100, stream, clock: clock.read, postfix: metrics });
+    clock.advance(1_000);
+    bar.update(50);
+    bar.close();
+    const last = stream.lines.at(-1) as string;
+    expect(last).toMatch(/^train:  50%\|█{5} {5}\| 50\/100 \[00:01<\?, 50\.0 it\/s, epoch=3, loss=0\.123, acc=0\.987, lr=1\.00e-05, note=x{60}\]$/);
+    expect(stringWidth(last)).toBeGreaterThan(80);
+    // A short line looks as before: an 80-column line, the bar taking the rest.
+    const short = new MemoryStream();
+    progress.bar({ desc: 'ok', total: 4, stream: short, clock: clock.read }).close();
+    expect(stringWidth(short.lines.at(-1) as string)).toBe(80);
+  });
+
+  test('a given width still cuts plain lines; a terminal still gets lines that fit', () => {
+    const clock = new FakeClock();
+    const fixed = new MemoryStream();
+    progress.bar({ desc: 'train', total: 100, stream: fixed, clock: clock.read, postfix: metrics, width: 60 }).close();
+    expect(stringWidth(fixed.lines.at(-1) as string)).toBeLessThanOrEqual(60);
+    const tty = new MemoryStream({ isTTY: true, columns: 70, rows: 10 });
+    const bar = progress.bar({ desc: 'train', total: 100, stream: tty, clock: clock.read, postfix: metrics });
+    bar.update(10);
+    clock.advance(500);
+    bar.set({ postfix: metrics });
+    bar.close();
+    for (const line of tty.text.split(/\r?\n|\r/)) {
+      expect(stringWidth(line.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, ''))).toBeLessThanOrEqual(69);
+    }
+  });
+});
+
+describe("the library's own glyphs", () => {
+  test('are measured without string-width, and agree with it', () => {
+    for (const glyph of '█▏▎▍▌▋▊▉…✗✓·') {
+      expect(displayWidth(glyph)).toBe(stringWidth(glyph));
+      expect(displayWidth(`a${glyph}b`)).toBe(3);
+    }
+    const line = '✗ 3/10 |██▍  | …';
+    expect(displayWidth(line)).toBe(stringWidth(line));
+    expect(truncate('✗ 420/1000 ████', 8)).toBe('✗ 420/1…');
+    // Combining marks and emoji after the glyphs still go the slow way, right.
+    expect(displayWidth('█e\u0301')).toBe(2);
+    expect(displayWidth('✗ 🚀')).toBe(4);
+  });
+
+  test("a fresh process rejects a gather without loading string-width (the ✗ line is the library's own text)", () => {
+    ensureBuilt();
+    // Counts the library's synchronous loads of string-width (its lazy loader goes through Module._load);
+    // log-update, loaded for the fake terminal's frames, brings its own and is not counted.
+    const program = `
+      import Module from 'node:module';
+      const load = Module._load;
+      const loaded = [];
+      Module._load = function (request, ...rest) { loaded.push(request); return load.call(this, request, ...rest); };
+      const { gather } = await import(${JSON.stringify(`${repoRoot}/dist/index.js`)});
+      const sink = { text: '', write(t) { this.text += t; return true; } };
+      const tty = { ...sink, isTTY: true, columns: 80, rows: 24, write(t) { this.text += t; return true; } };
+      const results = [];
+      for (const stream of [sink, tty]) {
+        const boom = new Error('boom');
+        const hang = new Promise(() => {});
+        await gather([hang, Promise.reject(boom), hang], { desc: 'jobs', stream }).catch((e) => results.push(e === boom));
+        results.push(/✗ 1\\/3/.test(stream.text));
+      }
+      console.log(JSON.stringify({ results, stringWidth: loaded.filter((r) => r === 'string-width').length }));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ results: [true, true, true, true], stringWidth: 0 });
+  });
+});
+
+describe('narrow windows, in a real terminal', () => {
+  beforeAll(() => {
+    ensureBuilt();
+  }, 180_000);
+
+  test('at 40 columns a stalled map shows what runs and that it is stalled', async () => {
+    const r = await runInPty('stalled-map.js', { cols: 40, rows: 6 });
+    const screen = await renderPtyScreen(r);
+    try {
+      expect(screen.rows[0]).toBe('convert: 47/48 [1 running, stalled 2s]');
+      expect(screen.wrapped.some(Boolean)).toBe(false);
+    } catch (error) {
+      if (error instanceof Error) error.message += `\n\nThe screen:\n${describeRun(r, screen)}`;
+      throw error;
+    }
+  });
+
+  test('at 20 columns the desc does not come and go from frame to frame as the counts grow', async () => {
+    const r = await runInPty('loop.js', { cols: 20, rows: 4, args: [JSON.stringify({ n: 1000, desc: 'convert' })], markWrites: true });
+    const screens = await renderPtyScreens(r, writeEnds(r.bytes));
+    const rows = screens.map((s) => s.rows[0] ?? '').filter((row) => /\d+\/1000/.test(row));
+    expect(rows.length).toBeGreaterThan(50);
+    const descs = new Set(rows.map((row) => (row.includes(': ') ? row.slice(0, row.indexOf(': ')) : '')));
+    expect([...descs]).toEqual(['convert']);
+    expect(rows.at(-1)).toBe('convert: 1000/1000');
   });
 });

@@ -65,7 +65,7 @@ describe('bytes pass through unchanged', () => {
     expect(sha256(bytes())).toBe(sha256(data));
     expect(meter.bar.n).toBe(data.length);
     expect(outcome(meter.bar)).toBe('done');
-    expect(stream.lines.at(-1)).toMatch(/^copy: 3\.1 MB \[/);
+    expect(stream.lines.at(-1)).toMatch(/^copy: 3\.15 MB \[/);
     expect(stream.text).not.toContain('\u001b');
   });
 
@@ -81,7 +81,7 @@ describe('bytes pass through unchanged', () => {
     }
     await pipeline(source(), meter, collector().sink);
     const screen = await renderScreen(stream.text, 70, 10);
-    expect(screen.text).toMatch(/^iso: 100%\|█+\| 2 MB\/2 MB \[00:02<00:00, 1 MB\/s\]$/m);
+    expect(screen.text).toMatch(/^iso: 100%\|█+\| 2\.00 MB\/2\.00 MB \[00:02<00:00, 1\.00 MB\/s\]$/m);
   });
 
   test('a web ReadableStream as the source', async () => {

@@ -124,10 +124,15 @@ export class Bar implements Drawable, Disposable {
   start(): this {
     if (this.started) return this;
     this.started = true;
+    if (this.output !== undefined) {
+      this.renderer = rendererFor(this.output, this.clock);
+      // Before the clock starts: loading what a terminal's first frame needs (log-update, ~70 ms) is not the
+      // job's time, and a log (nothing to load) must show the same job at the same rate.
+      this.renderer.prepare();
+    }
     const now = this.clock();
     this.state.start(now);
     this.lastCheckAt = now;
-    if (this.output !== undefined) this.renderer = rendererFor(this.output, this.clock);
     if (this.renderer !== undefined) {
       this.armed = this.countdown = 1;
       this.renderer.open(this, now);
@@ -187,14 +192,14 @@ export class Bar implements Drawable, Disposable {
    * @internal Drawable: the final line if the bar stays (by default a top-level bar stays and a nested
    * one does not), then any report lines.
    */
-  finalLines(now: number, width: number): string[] {
-    const lines = (this.leave ?? this.parent === undefined) ? [this.line(now, width)] : [];
-    for (const extra of this.reportLines(now, width)) lines.push(extra);
+  finalLines(now: number, width: number, colors = false): string[] {
+    const lines = (this.leave ?? this.parent === undefined) ? [this.line(now, width, colors)] : [];
+    for (const extra of this.reportLines(now, width, colors)) lines.push(extra);
     return lines;
   }
 
   /** @internal Extra lines printed when the bar closes (overridden by task bars: what is still pending). */
-  protected reportLines(_now: number, _width: number): string[] {
+  protected reportLines(_now: number, _width: number, _colors: boolean): string[] {
     return [];
   }
 
@@ -211,8 +216,8 @@ export class Bar implements Drawable, Disposable {
   }
 
   /** @internal Drawable: the bar's line at `now`, fitted to `width`. */
-  line(now: number, width: number): string {
-    return formatLine(this.snapshot(now), width);
+  line(now: number, width: number, colors = false): string {
+    return formatLine(this.snapshot(now), width, colors);
   }
 
   /**

@@ -5,6 +5,7 @@
  * Errors are one line that names the flag (`--total: expected a size like 4.2GB, 10k or 1500, got "x"`);
  * the command prints it after `taqaddum: ` and exits with status 2.
  */
+import { sanitize } from '../format/sanitize.js';
 import type { CountMode } from './count.js';
 
 export interface CliOptions {
@@ -33,7 +34,7 @@ Copies standard input to standard output unchanged and draws a progress bar on s
 Counts lines by default.
 
 Options:
-  --bytes               count bytes instead of lines (the unit becomes B: 4.2 MB, 12 MB/s)
+  --bytes               count bytes instead of lines (the unit becomes B: 4.20 MB, 12.0 MB/s)
   --delim <text>        the record delimiter for counting (default \\n); escapes: \\n \\r \\t \\0 \\\\ \\xHH
   --total <size>        the expected total: 1500, 10k, 2.5M, 4.2GB, 512MiB
   --desc <text>         a label shown before the bar
@@ -117,8 +118,10 @@ export function parseDelimiter(text: string): Buffer | string {
 const VALUE_FLAGS = new Set(['--delim', '--total', '--desc', '--unit', '--min-interval']);
 const SWITCHES = new Set(['--bytes', '--update', '--null', '--help', '-h', '--version', '-v']);
 
+/** A flag's text in an error message: quoted, with every control shown escaped (JSON leaves DEL and C1 as they are). */
 function quote(text: string): string {
-  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+  const shown = JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+  return shown.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Parses the arguments (without `node` and the script). */
@@ -187,7 +190,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   }
 
   const unit = values.get('--unit') ?? (bytes ? 'B' : 'it');
-  if (unit.trim() === '') return usage('--unit: expected a name, got ""');
+  // The bar shows the unit sanitised (format/sanitize.ts): one made only of escape codes would show as nothing.
+  if (sanitize(unit, false).trim() === '') return usage(`--unit: expected a name, got ${quote(unit)}`);
 
   return {
     kind: 'run',

@@ -16,7 +16,7 @@ export interface Snapshot {
   readonly elapsed: number;
   /** Units per second; the overall average once the bar has ended. `undefined` before any sample. */
   readonly rate: number | undefined;
-  /** Seconds left, or `undefined` when unknown. */
+  /** Seconds left, or `undefined` when unknown (and once the bar has ended short of its total). */
   readonly eta: number | undefined;
   readonly postfix: string;
   readonly outcome: Outcome;
@@ -53,6 +53,8 @@ export class ProgressState {
   private sampledAt = 0;
   /** Time of the last sample that saw progress: the start of the current silence. */
   private lastStepAt = 0;
+  /** A reading since the last step found no progress: the next step follows a silence that was seen. */
+  private silenceSeen = false;
 
   constructor(
     init: { initial: number; total: number | undefined; desc: string; rateWindow: number },
@@ -68,17 +70,25 @@ export class ProgressState {
     this.estimator = new RateEstimator(init.rateWindow);
   }
 
+  /** Starts timing. */
   start(now: number): void {
     this.startTime = now;
     this.sampledAt = now;
     this.lastStepAt = now;
+    this.silenceSeen = false;
   }
 
   /** Feeds the estimator with the progress made since the previous sample. */
   sample(now: number): void {
     const dn = this.n - this.sampledN;
-    if (dn === 0) return; // silence is accounted for when the rate is read
-    this.estimator.sample(dn, now - this.sampledAt);
+    if (dn === 0) {
+      // Silence is accounted for when the rate is read; a reading that saw it makes the next step's gap known.
+      if (now > this.sampledAt) this.silenceSeen = true;
+      return;
+    }
+    const dt = now - this.sampledAt;
+    this.estimator.sample(dn, dt, this.silenceSeen ? dt : 0);
+    this.silenceSeen = false;
     this.sampledN = this.n;
     this.sampledAt = now;
     this.lastStepAt = now;
@@ -102,7 +112,7 @@ export class ProgressState {
     if (this.total !== undefined) {
       const left = this.total - this.n;
       if (left <= 0) eta = 0;
-      else if (!running) eta = this.outcome === 'done' ? 0 : undefined; // stopped short: no claim of time left
+      else if (!running) eta = undefined; // ended short of the total (even by `close()`): no claim of time left
       else if (rate !== undefined && rate > 0) {
         const seconds = left / rate; // overflows to Infinity when the rate is subnormal (a very long stall)
         if (seconds < Infinity) eta = seconds;

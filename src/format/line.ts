@@ -1,11 +1,12 @@
 /**
  * Pure formatting: a snapshot and a width in, one line out. The line never exceeds the width:
- * the bar takes what is left; a narrow width drops the bar, then the postfix, then the timings,
- * and finally truncates, so a line never wraps.
+ * the bar takes what is left; a narrow width drops the bar, then the postfix, the timings and the
+ * percentage, then shortens the desc, and finally truncates, so a line never wraps (see `formatLine`).
  */
 import type { Snapshot } from '../core/state.js';
 import { formatBytes, formatCount, formatDuration, formatRate } from './units.js';
-import { displayWidth, sanitize, truncate } from './width.js';
+import { sanitize } from './sanitize.js';
+import { displayWidth, truncate } from './width.js';
 
 const PARTIALS = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 const FULL = '█';
@@ -34,6 +35,8 @@ interface Parts {
   desc: string;
   percent: string | undefined; // "42%"
   counts: string; // "420/1000" or "420 it"
+  /** Columns the counts can take at most while the bar runs ("1000/1000"): room kept for them when fitting. */
+  countsWidth: number;
   timing: string; // "00:03<00:04, 123 it/s" or "00:03, 123 it/s"
   postfix: string;
   /** Task bars: "8 running, 3 failed, stalled 42s" (kept longer than the timing when space is short). */
@@ -65,96 +68,138 @@ export function taskStatus(s: Snapshot): string {
   return out.join(', ');
 }
 
-export function parts(s: Snapshot): Parts {
+/**
+ * Time left, rounded up to whole seconds: `00:00` only once nothing is left. A bar that says it is
+ * stalled makes no claim of time left (`?`): its rate is falling and no estimate would hold.
+ */
+function remaining(s: Snapshot): string {
+  if (s.eta === undefined) return '?';
+  if (s.total === undefined || s.n >= s.total) return formatDuration(Math.ceil(s.eta));
+  return s.tasks?.stalled !== undefined ? '?' : formatDuration(Math.max(1, Math.ceil(s.eta)));
+}
+
+/**
+ * The parts of a line. User text (desc, unit, postfix) is sanitised here: with `colors` (a terminal) its
+ * SGR colour codes are kept, without them every escape sequence is removed.
+ */
+export function parts(s: Snapshot, colors = false): Parts {
   const failed = s.outcome === 'failed' || s.outcome === 'aborted' ? '✗ ' : '';
-  const rate = formatRate(s.rate, s.unit, s.bytes);
+  const unit = sanitize(s.unit, colors);
+  const rate = formatRate(s.rate, unit, s.bytes);
+  const desc = sanitize(s.desc, colors);
+  const postfix = sanitize(s.postfix, colors);
+  const status = taskStatus(s);
   if (s.total !== undefined && s.total > 0) {
     const ratio = s.n / s.total;
     const pct = Math.floor(ratio * 100);
+    const final = amount(s, s.total);
+    const counts = `${failed}${amount(s, s.n)}/${final}`;
     return {
-      desc: sanitize(s.desc),
+      desc,
       percent: `${String(Number.isFinite(pct) ? pct : 0).padStart(3)}%`,
-      counts: `${failed}${amount(s, s.n)}/${amount(s, s.total)}`,
-      timing: `${formatDuration(s.elapsed)}<${formatDuration(s.eta)}, ${rate}`,
-      postfix: sanitize(s.postfix),
-      status: taskStatus(s),
+      counts,
+      countsWidth: Math.max(displayWidth(counts), 2 * displayWidth(final) + 1),
+      timing: `${formatDuration(s.elapsed)}<${remaining(s)}, ${rate}`,
+      postfix,
+      status,
       fraction: ratio,
     };
   }
+  const counts = s.bytes ? `${failed}${formatBytes(s.n)}` : `${failed}${formatCount(s.n, s.unitScale)} ${unit}`;
   return {
-    desc: sanitize(s.desc),
+    desc,
     percent: undefined,
-    counts: s.bytes ? `${failed}${formatBytes(s.n)}` : `${failed}${formatCount(s.n, s.unitScale)} ${s.unit}`,
+    counts,
+    countsWidth: displayWidth(counts),
     timing: `${formatDuration(s.elapsed)}, ${rate}`,
-    postfix: sanitize(s.postfix),
-    status: taskStatus(s),
+    postfix,
+    status,
     fraction: undefined,
   };
 }
 
-function assemble(
-  p: Parts,
-  desc: string,
-  barWidth: number,
-  withPostfix: boolean,
-  withTiming: boolean,
-  withStatus = withTiming,
-): string {
+/** What a line keeps of its parts (the desc and the bar are given apart). */
+interface Keep {
+  postfix: boolean;
+  timing: boolean;
+  percent: boolean;
+  status: boolean;
+}
+
+const ALL: Keep = { postfix: true, timing: true, percent: true, status: true };
+
+function assemble(p: Parts, desc: string, barWidth: number, keep: Keep): string {
   let line = desc ? `${desc}: ` : '';
-  if (p.percent !== undefined) {
+  if (p.percent !== undefined && keep.percent) {
     line += p.percent;
     line += barWidth > 0 ? `|${renderBar(p.fraction ?? 0, barWidth)}| ` : ' ';
   }
   line += p.counts;
-  const status = withStatus && p.status ? `, ${p.status}` : '';
-  if (withTiming) line += ` [${p.timing}${status}${withPostfix && p.postfix ? `, ${p.postfix}` : ''}]`;
+  const status = keep.status && p.status ? `, ${p.status}` : '';
+  if (keep.timing) line += ` [${p.timing}${status}${keep.postfix && p.postfix ? `, ${p.postfix}` : ''}]`;
   else if (status) line += ` [${status.slice(2)}]`;
-  else if (withPostfix && p.postfix) line += ` ${p.postfix}`;
   return line;
 }
 
 /**
- * Formats one bar as one line of at most `width` columns.
+ * Without a bar, what a line gives up as the width shrinks, in order: the postfix, the timings, the
+ * percentage (the counts say as much), the status last. The desc is shortened, then dropped, before the
+ * status goes (see `formatLine`).
+ */
+const NARROWER: readonly Keep[] = [
+  ALL,
+  { postfix: false, timing: true, percent: true, status: true },
+  { postfix: false, timing: false, percent: true, status: true },
+  { postfix: false, timing: false, percent: false, status: true },
+  { postfix: false, timing: false, percent: false, status: false },
+];
+
+/** A line with no width limit (plain output): the bar takes what an 80-column line leaves, at least 10 cells. */
+const UNBOUNDED_BAR_LINE = 80;
+
+/**
+ * Formats one bar as one line of at most `width` columns (`Infinity`: nothing is dropped or cut, for plain
+ * output). When the width is short the line gives up, in this order: the bar, the postfix, the timings,
+ * the percentage; then the desc is shortened (to a few columns) and dropped; then a task bar's status
+ * (`8 running, stalled 42s`), which so outlives the timings; the counts go last (cut). Room is kept for
+ * the counts at their widest (`1000/1000`), so that what is shown does not come and go as they grow.
+ * @param colors the line goes to a terminal: user text keeps its SGR colour codes (see sanitize.ts).
  * @example formatLine(snapshot, 60) // "rows:  42%|█████▏       | 420/1000 [00:03<00:04, 123 it/s]"
  */
-export function formatLine(s: Snapshot, width: number): string {
-  const p = parts(s);
-  if (width <= 0) return '';
-  let desc = p.desc;
-  const withoutBar = displayWidth(assemble(p, '', 0, true, true));
+export function formatLine(s: Snapshot, width: number, colors = false): string {
+  if (!(width > 0)) return '';
+  const p = parts(s, colors);
   const hasBar = p.percent !== undefined;
-  const descWidth = desc ? displayWidth(desc) + 2 : 0; // "desc: "
-  // A long desc is cut before it squeezes the bar below a comfortable size (but keeps a third of the width).
-  const barBudget = hasBar ? COMFORTABLE_BAR + 2 : 0; // "|" + bar + "|" replaces one space
-  if (desc && descWidth + withoutBar + barBudget > width) {
-    const room = Math.max(width - withoutBar - barBudget, Math.floor(width / 3)) - 2;
-    desc = room > 0 ? truncate(desc, room) : '';
+  const descWidth = p.desc ? displayWidth(p.desc) + 2 : 0; // "desc: "
+  if (width === Infinity) {
+    if (!hasBar) return assemble(p, p.desc, 0, ALL);
+    const rest = descWidth + displayWidth(assemble(p, '', 0, ALL));
+    return assemble(p, p.desc, Math.max(UNBOUNDED_BAR_LINE - rest - 2, COMFORTABLE_BAR), ALL);
   }
-  const used = (desc ? displayWidth(desc) + 2 : 0) + withoutBar;
+  // Columns the counts may still grow by: every fit below is judged as if they had.
+  const growth = p.countsWidth - displayWidth(p.counts);
   if (hasBar) {
-    const barWidth = width - used - 2;
-    if (barWidth >= MIN_BAR) return assemble(p, desc, barWidth, true, true);
-  }
-  // No room for a bar: drop the postfix, then the timings; the desc may shrink but keeps a few columns
-  // so that several bars stay told apart; the counts are never cut while the desc can still give way.
-  // A task bar's status ("3 failed, stalled 42s") outlives the timings.
-  for (const [withPostfix, withTiming, withStatus] of [
-    [true, true, true],
-    [false, true, true],
-    [false, false, true],
-    [false, false, false],
-  ] as const) {
-    if (withStatus && !withTiming && !p.status) continue;
-    const rest = displayWidth(assemble(p, '', 0, withPostfix, withTiming, withStatus));
-    if (!desc) {
-      if (rest <= width) return assemble(p, '', 0, withPostfix, withTiming, withStatus);
-      continue;
+    const rest = displayWidth(assemble(p, '', 0, ALL)) + growth;
+    // A long desc is cut before it squeezes the bar below a comfortable size (but keeps a third of the width).
+    let desc = p.desc;
+    if (desc && descWidth + rest + COMFORTABLE_BAR + 2 > width) {
+      const room = Math.max(width - rest - COMFORTABLE_BAR - 2, Math.floor(width / 3)) - 2;
+      desc = room >= MIN_DESC ? truncate(desc, room) : '';
     }
+    const barWidth = width - (desc ? displayWidth(desc) + 2 : 0) - rest - 2; // "|" + bar + "|" replaces a space
+    if (barWidth >= MIN_BAR) return assemble(p, desc, barWidth + growth, ALL);
+  }
+  for (const keep of NARROWER) {
+    if (keep.status && !keep.percent && !p.status) continue; // the same as the next one
+    const rest = displayWidth(assemble(p, '', 0, keep)) + growth;
+    if (p.desc && descWidth + rest <= width) return assemble(p, p.desc, 0, keep);
+    // The desc is shortened only once the timings and the percentage are gone; it keeps a few columns, so
+    // that several bars stay told apart, or goes.
+    if (keep.percent && p.desc) continue;
     const room = width - rest - 2;
-    if (room >= Math.min(displayWidth(desc), MIN_DESC)) {
-      return assemble(p, truncate(desc, room), 0, withPostfix, withTiming, withStatus);
-    }
+    if (p.desc && room >= MIN_DESC) return assemble(p, truncate(p.desc, room), 0, keep);
+    if (rest <= width) return assemble(p, '', 0, keep);
   }
-  const bare = assemble(p, '', 0, false, false);
+  const bare = assemble(p, '', 0, NARROWER[NARROWER.length - 1] as Keep);
   return displayWidth(bare) <= width ? bare : truncate(bare, width);
 }

@@ -5,24 +5,27 @@ import { loadSync } from '../core/lazy.js';
 
 const SI = ['', 'k', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'];
 
-/**
- * Three significant digits with an SI prefix: 999 → "999", 1234 → "1.23k", 12_345_678 → "12.3M".
- * Values under 1 keep two decimals ("0.25").
- */
-export function formatSI(value: number): string {
-  if (!Number.isFinite(value)) return '?';
-  const sign = value < 0 ? '-' : '';
+/** Three significant digits of `|value|` and the index of its SI prefix (`value` finite). */
+function scaled(value: number): [digits: string, prefix: number] {
   let v = Math.abs(value);
   let i = 0;
   while (i < SI.length - 1 && v >= 999.5) {
     v /= 1000;
     i++;
   }
-  let digits: string;
-  if (v >= 99.95) digits = v.toFixed(0);
-  else if (v >= 9.995) digits = v.toFixed(1);
-  else digits = v.toFixed(2);
-  return `${sign}${digits}${SI[i]}`;
+  if (v >= 99.95) return [v.toFixed(0), i];
+  if (v >= 9.995) return [v.toFixed(1), i];
+  return [v.toFixed(2), i];
+}
+
+/**
+ * Three significant digits with an SI prefix: 999 → "999", 1234 → "1.23k", 12_345_678 → "12.3M".
+ * Values under 1 keep two decimals ("0.25").
+ */
+export function formatSI(value: number): string {
+  if (!Number.isFinite(value)) return '?';
+  const [digits, i] = scaled(value);
+  return `${value < 0 ? '-' : ''}${digits}${SI[i]}`;
 }
 
 /** A count: exact with thousands kept plain ("4200") unless SI scaling is on. */
@@ -32,14 +35,35 @@ export function formatCount(n: number, scale: boolean): string {
   return formatSI(n);
 }
 
-type PrettyBytes = (n: number, options?: { maximumFractionDigits?: number }) => string;
+type PrettyBytes = (n: number) => string;
 let prettyBytes: PrettyBytes | undefined;
 
-/** Bytes in SI units via pretty-bytes ("4.2 MB"), loaded the first time bytes are shown. */
+/**
+ * Bytes in SI units with three significant digits, rounded: 6_290_000 → "6.29 MB", 6e6 → "6.00 MB",
+ * 1.09e9 → "1.09 GB", 999_600 → "1.00 MB". pretty-bytes (loaded the first time bytes are shown) picks the
+ * unit and rounds to three significant digits; the trailing zeros it leaves out are put back, so the
+ * width holds still while the count grows ("6.00 MB", not "6 MB" then "6.01 MB"). Whole byte counts below
+ * 1 kB stay exact ("512 B").
+ */
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n)) return '?';
   prettyBytes ??= loadSync<{ default: PrettyBytes }>('pretty-bytes').default;
-  return prettyBytes(n, { maximumFractionDigits: 1 });
+  const text = prettyBytes(n);
+  if (Number.isInteger(n) && n > -1000 && n < 1000) return text;
+  const space = text.indexOf(' ');
+  return `${threeDigits(text.slice(0, space))}${text.slice(space)}`;
+}
+
+/** "6" → "6.00", "6.3" → "6.30", "12.5" → "12.5", "0.5" → "0.50" (a number already rounded to 3 digits). */
+function threeDigits(number: string): string {
+  const sign = number.startsWith('-') ? '-' : '';
+  const digits = sign ? number.slice(1) : number;
+  const point = digits.indexOf('.');
+  const whole = point < 0 ? digits : digits.slice(0, point);
+  const fraction = point < 0 ? '' : digits.slice(point + 1);
+  const want = whole === '0' ? 2 : 3 - whole.length;
+  if (want <= fraction.length) return number;
+  return `${sign}${whole}.${fraction.padEnd(want, '0')}`;
 }
 
 /**
@@ -60,7 +84,7 @@ export function formatDuration(seconds: number | undefined): string {
 
 /**
  * A rate: "123 it/s", "1.23M it/s"; below one unit a second it turns over to "2.50 s/it";
- * bytes show as "1.3 MB/s". `undefined` (no sample yet) shows as "? it/s".
+ * bytes show as "1.30 MB/s". `undefined` (no sample yet) shows as "? it/s".
  */
 export function formatRate(rate: number | undefined, unit: string, bytes: boolean): string {
   if (rate === undefined || !Number.isFinite(rate)) return bytes ? '? B/s' : `? ${unit}/s`;

@@ -8,7 +8,8 @@
  *         … and 1 more
  */
 import { formatStall } from '../format/line.js';
-import { sanitize, truncate } from '../format/width.js';
+import { sanitize } from '../format/sanitize.js';
+import { truncate } from '../format/width.js';
 
 /** At most this many pending inputs are named in a report. */
 export const REPORTED = 5;
@@ -18,7 +19,7 @@ export interface PendingEntry {
   readonly index: number;
   /** Clock time (ms) at which it was taken from the source or its call started. */
   readonly since: number;
-  /** `label(item, index)`, when a label function was given. */
+  /** `label(item, index)`, when a label function was given, as it returned it (sanitised where it is shown). */
   readonly label: string | undefined;
 }
 
@@ -32,7 +33,10 @@ export interface TaskTracker {
   oldestPending(max: number): PendingEntry[];
 }
 
-/** Calls a user's `label(item, index)`; a label that throws or returns a non-string is ignored. */
+/**
+ * Calls a user's `label(item, index)`; a label that throws is ignored, a non-string one is made a string.
+ * The text is returned as it is: `nameOf` and the pending report sanitise it for where it is shown.
+ */
 export function safeLabel<T>(
   label: ((item: T, index: number) => string) | undefined,
   item: T,
@@ -41,23 +45,28 @@ export function safeLabel<T>(
   if (label === undefined) return undefined;
   try {
     const text = label(item, index);
-    return typeof text === 'string' ? sanitize(text) : text === undefined || text === null ? undefined : sanitize(String(text));
+    return typeof text === 'string' ? text : text === undefined || text === null ? undefined : String(text);
   } catch {
     return undefined;
   }
 }
 
-/** `#17` or `#17 (https://…)`, for error messages. */
+/** `#17` or `#17 (https://…)`, for error messages (plain text: the label's escape codes removed). */
 export function nameOf(index: number, label: string | undefined): string {
-  return label === undefined || label === '' ? `#${index}` : `#${index} (${label})`;
+  const shown = label === undefined ? '' : sanitize(label, false);
+  return shown === '' ? `#${index}` : `#${index} (${shown})`;
 }
 
-/** The report lines, each at most `width` columns. */
+/**
+ * The report lines, each at most `width` columns (`Infinity`: not cut).
+ * @param colors the report goes to a terminal: labels keep their SGR colour codes (see format/sanitize.ts).
+ */
 export function formatPendingReport(
   entries: readonly PendingEntry[],
   pending: number,
   now: number,
   width: number,
+  colors = false,
 ): string[] {
   if (pending <= 0 || entries.length === 0) return [];
   const head = pending === 1 ? '  1 still pending:' : `  ${pending} still pending, oldest first:`;
@@ -68,7 +77,8 @@ export function formatPendingReport(
   const lines = [head];
   entries.forEach((e, i) => {
     let line = `    ${(ids[i] ?? '').padEnd(idWidth)}  ${(ages[i] ?? '').padStart(ageWidth)}`;
-    if (e.label) line += `  ${e.label}`;
+    const label = e.label === undefined ? '' : sanitize(e.label, colors);
+    if (label) line += `  ${label}`;
     lines.push(line);
   });
   if (pending > entries.length) lines.push(`    … and ${pending - entries.length} more`);

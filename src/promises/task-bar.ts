@@ -79,11 +79,11 @@ export class TaskBar extends Bar {
   }
 
   /** Under a bar that closes unfinished: which inputs were still pending, oldest first. */
-  protected override reportLines(now: number, width: number): string[] {
+  protected override reportLines(now: number, width: number, colors: boolean): string[] {
     const tracker = this.tracker;
     if (tracker === undefined || this.state.outcome === 'done') return [];
     const pending = tracker.pendingCount();
     if (pending === 0) return [];
-    return formatPendingReport(tracker.oldestPending(REPORTED), pending, now, width);
+    return formatPendingReport(tracker.oldestPending(REPORTED), pending, now, width, colors);
   }
 }

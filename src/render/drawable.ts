@@ -16,13 +16,16 @@ export interface Drawable {
   parent: Drawable | undefined;
   /** Time of this bar's last plain status line (owned by the renderer). */
   lastPlainAt: number;
-  /** Samples the bar's progress at `now` and formats it to at most `width` columns. */
-  line(now: number, width: number): string;
+  /**
+   * Samples the bar's progress at `now` and formats it to at most `width` columns (`Infinity`: plain output,
+   * never cut). `colors`: the line goes to a terminal, so user text keeps its SGR colour codes.
+   */
+  line(now: number, width: number, colors?: boolean): string;
   /**
    * What stays on screen when the bar closes: its final line (unless it asked not to stay: by default a
    * nested bar does not) and any report lines (e.g. which inputs were still pending).
    */
-  finalLines(now: number, width: number): string[];
+  finalLines(now: number, width: number, colors?: boolean): string[];
   /** The process is exiting (or was interrupted) with the bar still open: end it as it stands. */
   closeAtExit(): void;
 }

@@ -17,6 +17,7 @@
  * - SIGINT/SIGTERM (signals.ts): armed from the timer, on a terminal and in plain output alike.
  */
 import type { Clock } from '../core/clock.js';
+import { loadSync } from '../core/lazy.js';
 import { dumbTerminal } from '../env.js';
 import type { OutputStream } from '../options.js';
 import type { CaptureTarget } from './capture.js';
@@ -94,10 +95,15 @@ export class Renderer implements CaptureTarget {
     return this.live.length;
   }
 
-  /** Width for lines: a bar's fixed width, else the terminal's (one column spare), else 80. */
+  /**
+   * Width for lines: a bar's fixed width, else the terminal's (one column spare), else 80 on a terminal of
+   * unknown size. Plain output (a log, a file) is not cut at all: its lines never wrap on screen, and
+   * what the end of a line holds (the postfix, often a job's metrics) must not be lost.
+   */
   widthFor(bar: Drawable): number {
     if (bar.fixedWidth !== undefined) return bar.fixedWidth;
-    const columns = this.tty ? this.columns : undefined;
+    if (!this.tty) return Infinity;
+    const columns = this.columns;
     return columns !== undefined && columns > 1 ? columns - 1 : DEFAULT_WIDTH;
   }
 
@@ -119,6 +125,11 @@ export class Renderer implements CaptureTarget {
     }
     this.columns = this.stream.columns;
     this.rows = this.stream.rows;
+  }
+
+  /** Loads what drawing will need (log-update, for a terminal) ahead of the first frame: see `Bar.start`. */
+  prepare(): void {
+    if (this.tty) loadSync('log-update');
   }
 
   /**
@@ -166,7 +177,7 @@ export class Renderer implements CaptureTarget {
     this.live.splice(i, 1);
     this.refreshSize();
     for (const child of this.live) if (child.parent === bar) child.parent = bar.parent;
-    const final = bar.finalLines(now, this.widthFor(bar));
+    const final = bar.finalLines(now, this.widthFor(bar), this.tty);
     // In a log, the status line just written may already say exactly this (the job ended right after it).
     if (!this.tty && final[0] !== undefined && final[0] === this.lastStatus.get(bar)) final.shift();
     this.above.push(...final);
@@ -201,7 +212,7 @@ export class Renderer implements CaptureTarget {
       this.terminal ??= new TerminalSink(this.writer, () => this.columns);
       const rows = this.rows;
       const maxLines = rows !== undefined && rows > 1 ? rows - 1 : Infinity;
-      const lines = frameOrder(this.live).map((b) => b.line(now, this.widthFor(b)));
+      const lines = frameOrder(this.live).map((b) => b.line(now, this.widthFor(b), true));
       this.terminal.draw(fitHeight(lines, maxLines), above, this.loopFree && !this.cursorReleased);
     } else {
       this.plain ??= new PlainSink(this.writer);
@@ -209,7 +220,7 @@ export class Renderer implements CaptureTarget {
       for (const bar of this.live) {
         if (bar.parent === undefined && now - bar.lastPlainAt >= bar.plainInterval) {
           bar.lastPlainAt = now;
-          const line = bar.line(now, this.widthFor(bar));
+          const line = bar.line(now, this.widthFor(bar), false);
           this.lastStatus.set(bar, line);
           lines.push(line);
         }
