@@ -3,6 +3,8 @@
  * per item, a keep-alive timer, lines that fit the terminal (checked on a real emulator), plain output for
  * logs, and the switches that turn drawing off.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import fc from 'fast-check';
 import { progress } from '../src/index.js';
@@ -10,6 +12,7 @@ import type { Renderer } from '../src/render/renderer.js';
 import { rendererFor } from '../src/render/renderer.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
+import { ensureBuilt, fixturesDir } from '../test-support/pty.js';
 import { renderCells, renderTty } from '../test-support/screen-cells.js';
 
 const ESC = '\x1b';
@@ -467,5 +470,76 @@ describe('turning drawing off', () => {
     expect(it.bar.n).toBe(2);
     expect(it.bar.isClosed).toBe(true);
     expect(stream.writes).toEqual([]);
+  });
+});
+
+describe('timers', () => {
+  const cases = [
+    ['minInterval 1e10 (never redraw)', { minInterval: 1e10 }],
+    ['minInterval 2^31 ms', { minInterval: 2 ** 31 }],
+    ['minInterval 1e10, plainInterval Infinity', { minInterval: 1e10, plainInterval: Infinity }],
+    ['plainInterval Infinity', { plainInterval: Infinity }],
+    ['plainInterval 1e12', { plainInterval: 1e12 }],
+  ] as const;
+
+  test('very long intervals print no warning (TimeoutOverflowWarning), on a terminal or not', () => {
+    // In a process of its own: Node emits its warnings on the real `process`, which Jest's sandbox hides.
+    ensureBuilt();
+    const json = JSON.stringify({ cases: cases.map(([, o]) => o) }, (_, v: unknown) => (v === Infinity ? 'Infinity' : v));
+    const r = spawnSync(process.execPath, [join(fixturesDir, 'huge-intervals.js'), json], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ warnings: [] });
+  }, 180_000);
+
+  test.each(cases)('%s: the keep-alive timer is not left firing every millisecond', (_, extra) => {
+    for (const stream of [tty(), new MemoryStream()]) {
+      const clock = new FakeClock();
+      const bar = progress.bar({ ...opts(stream, clock), desc: 'huge', total: 10, ...extra });
+      bar.update();
+      // White-box: the timer's delay (Node puts 1 ms in place of one too long for it).
+      const timer = (rendererFor(stream, clock.read) as unknown as { timer?: { _idleTimeout?: number } }).timer;
+      expect(timer?._idleTimeout ?? Infinity).toBeGreaterThanOrEqual(16);
+      bar.close();
+    }
+  });
+});
+
+describe('deep nesting', () => {
+  /** A recursive function with a loop at each level, as a program walking a deep tree would be. */
+  function bare(depth: number): number {
+    if (depth === 0) return 0;
+    let s = 0;
+    for (const _ of [0]) s += 1 + bare(depth - 1);
+    return s;
+  }
+
+  test('5,000 nested loops with a bar each: no stack overflow where the bare nested loop survives', async () => {
+    const depth = 5_000;
+    expect(bare(depth)).toBe(depth);
+    const stream = tty(80, 24);
+    const clock = new FakeClock();
+    let lastFrameDown = '';
+    function nested(d: number): number {
+      if (d === 0) {
+        lastFrameDown = stream.writes.at(-1) ?? '';
+        return 0;
+      }
+      let s = 0;
+      // A frame every 1,000 levels on the way down (drawing 5,000 frames of up to 5,000 bars is slow here).
+      for (const _ of progress([0], { ...opts(stream, clock), desc: `level ${depth - d}`, minInterval: 1_000 })) {
+        clock.advance(1);
+        s += 1 + nested(d - 1);
+      }
+      return s;
+    }
+    expect(nested(depth)).toBe(depth);
+    // Deep down, the frame was cut to the screen with a "… N more" line.
+    expect(lastFrameDown).toMatch(/\n… \d{4} more\n/);
+    const screen = await renderTty(stream.text, 80, 24);
+    expect(screen.text).toMatch(/^level 0: 100%\|█+\| 1\/1 /);
+    expect(screen.text.split('\n')).toHaveLength(1);
   });
 });

@@ -24,6 +24,8 @@ import { arm, disarm } from './signals.js';
 import { PlainSink, TerminalSink } from './terminal.js';
 
 const DEFAULT_WIDTH = 80;
+/** The longest delay a Node timer takes (2³¹ − 1 ms, about 24.8 days): a longer one fires after 1 ms, with a warning. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 let mainThread: boolean | undefined;
 /** Whether this is the main thread (where signal handlers run); `node:worker_threads` loads on first ask. */
@@ -147,13 +149,20 @@ export class Renderer implements CaptureTarget {
 
   /** Removes a bar; its final lines (computed now) are printed above the live bars. */
   close(bar: Drawable, now: number): void {
-    const i = this.live.indexOf(bar);
+    // Nested bars close in the reverse order of opening: with thousands of them (a recursive program),
+    // closing each must not cost a pass over all the others. A bar's children opened after it.
+    const i = this.live.lastIndexOf(bar);
     if (i < 0) return;
     this.live.splice(i, 1);
     this.refreshSize();
-    for (const child of this.live) if (child.parent === bar) child.parent = bar.parent;
+    for (let j = i; j < this.live.length; j++) {
+      const child = this.live[j] as Drawable;
+      if (child.parent === bar) child.parent = bar.parent;
+    }
     this.above.push(...bar.finalLines(now, this.widthFor(bar)));
-    this.interval = this.live.reduce((m, b) => Math.min(m, b.minInterval), Infinity);
+    if (bar.minInterval <= this.interval && !this.live.some((b) => b.minInterval <= bar.minInterval)) {
+      this.interval = this.live.reduce((m, b) => Math.min(m, b.minInterval), Infinity);
+    }
     if (this.live.length === 0) {
       this.stopTimer();
       this.frame(now);
@@ -272,7 +281,7 @@ export class Renderer implements CaptureTarget {
   /** Starts the keep-alive timer, or restarts it when a new bar asks for a shorter interval. */
   private startTimer(): void {
     if (!Number.isFinite(this.interval)) return;
-    const every = Math.max(this.tty ? this.interval : Math.min(this.interval * 10, 1000), 16);
+    const every = Math.min(Math.max(this.tty ? this.interval : Math.min(this.interval * 10, 1000), 16), MAX_TIMER_DELAY);
     if (this.timer !== undefined) {
       if (every >= this.timerEvery) return;
       clearInterval(this.timer);
