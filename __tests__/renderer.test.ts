@@ -3,13 +3,17 @@
  * per item, a keep-alive timer, lines that fit the terminal (checked on a real emulator), plain output for
  * logs, and the switches that turn drawing off.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import fc from 'fast-check';
 import { progress } from '../src/index.js';
 import type { Renderer } from '../src/render/renderer.js';
 import { rendererFor } from '../src/render/renderer.js';
+import { rowsAfterReflow, terminalReflows } from '../src/render/terminal.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
+import { ensureBuilt, fixturesDir } from '../test-support/pty.js';
 import { renderCells, renderTty } from '../test-support/screen-cells.js';
 
 const ESC = '\x1b';
@@ -467,5 +471,215 @@ describe('turning drawing off', () => {
     expect(it.bar.n).toBe(2);
     expect(it.bar.isClosed).toBe(true);
     expect(stream.writes).toEqual([]);
+  });
+});
+
+describe('text printed above the bars (progress.write, captured console output)', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+  /** Fakes the renderer's timers (the keep-alive interval and the timer that brings the bars back). */
+  const fakeTimers = (): void => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'performance', 'Date', 'hrtime'] });
+  };
+  const count = (text: string, part: string): number => text.split(part).length - 1;
+
+  test('1,000 lines within one minInterval: each written at once and in order; the bars redrawn at most once', async () => {
+    fakeTimers();
+    const stream = tty(80, 10);
+    const clock = new FakeClock();
+    const bar = progress.bar({ ...opts(stream, clock), desc: 'busy', total: 10, minInterval: 100 });
+    bar.update();
+    const renderer = rendererFor(stream, clock.read);
+    expect(stream.text).toContain('busy:');
+    const frames = renderer.frames;
+    const before = stream.writes.length;
+    let lineBytes = 0;
+    for (let i = 0; i < 1_000; i++) {
+      clock.advance(1 / 32); // 1,000 lines in 31.25 ms
+      progress.write(`line ${i}`, { stream });
+      lineBytes += `line ${i}\n`.length;
+      expect(stream.writes.at(-1)).toContain(`line ${i}\n`); // written at once, by the call itself
+    }
+    const during = stream.writes.slice(before).join('');
+    // At most one new frame, and the bars put back as they were once (under the first line).
+    expect(renderer.frames - frames).toBeLessThanOrEqual(1);
+    expect(count(during, 'busy:')).toBeLessThanOrEqual(2);
+    expect([...during.matchAll(/line (\d+)\n/g)].map((m) => Number(m[1]))).toEqual(Array.from({ length: 1_000 }, (_, i) => i));
+    // The bytes are the lines', plus erasing the frame and drawing it at most twice.
+    expect(during.length).toBeLessThan(lineBytes + 400);
+
+    // The bars come back when the next frame is due, without an item or another line to prompt them.
+    const framesBefore = renderer.frames;
+    clock.advance(68.75); // the first frame was at 0
+    jest.advanceTimersByTime(100);
+    expect(renderer.frames).toBe(framesBefore + 1);
+    jest.useRealTimers();
+    const screen = await renderTty(stream.text, 80, 10);
+    // 10 rows: the last lines, the bar, and the row the cursor waits on.
+    expect(screen.text.split('\n')).toEqual([...Array.from({ length: 8 }, (_, i) => `line ${992 + i}`), expect.stringMatching(/^busy: +10%\|/)]);
+    bar.close();
+    const done = await renderTty(stream.text, 80, 10);
+    expect(done.text.split('\n').at(-1)).toMatch(/^busy: +10%\|.*\| 1\/10 /);
+    expect(count(done.text, 'busy:')).toBe(1);
+  });
+
+  test('a line now and then, even just after a frame: the bars are back below it in the same write', async () => {
+    fakeTimers();
+    const stream = tty(80, 10);
+    const clock = new FakeClock();
+    const bar = progress.bar({ ...opts(stream, clock), desc: 'slow', total: 10, minInterval: 100 });
+    for (let i = 0; i < 5; i++) {
+      clock.advance(150);
+      bar.update(); // draws a frame: the line below comes 1 ms after it, when no frame is due
+      clock.advance(1);
+      const writes = stream.writes.length;
+      progress.write(`step ${i}`, { stream });
+      expect(stream.writes.length).toBe(writes + 1);
+      expect(stream.writes.at(-1)).toMatch(new RegExp(`step ${i}\\n[^]*slow: +${(i + 1) * 10}%`));
+    }
+    jest.useRealTimers();
+    const screen = await renderTty(stream.text, 80, 10);
+    expect(screen.text.split('\n')).toEqual(['step 0', 'step 1', 'step 2', 'step 3', 'step 4', expect.stringMatching(/^slow: +50%/)]);
+    bar.close();
+  });
+
+  test('minInterval 1e10 ("never redraw"): after a burst of lines the bars are back, as they were, within a second', async () => {
+    fakeTimers();
+    const stream = tty(80, 10);
+    const clock = new FakeClock();
+    const bar = progress.bar({ ...opts(stream, clock), desc: 'never', total: 10, minInterval: 1e10 });
+    bar.update(3); // no frame: the one drawn when the bar opened (0/10) stays
+    progress.write('one', { stream }); // the bars are put back below it
+    expect(stream.writes.at(-1)).toMatch(/one\n[^]*never:/);
+    progress.write('two', { stream }); // …but not twice within the interval: they are off now
+    expect(stream.writes.at(-1)).not.toContain('never:');
+    clock.advance(1_000);
+    jest.advanceTimersByTime(1_000);
+    expect(stream.writes.at(-1)).toContain('never:');
+    jest.useRealTimers();
+    expect((await renderTty(stream.text, 80, 10)).text.split('\n')).toEqual(['one', 'two', expect.stringMatching(/^never: +0%.* 0\/10 /)]);
+    bar.close();
+    expect((await renderTty(stream.text, 80, 10)).text.split('\n')).toEqual(['one', 'two', expect.stringMatching(/^never: +30%.* 3\/10 /)]);
+  });
+
+  test('a bar closing, then text before the next frame: its final line comes first, nothing is lost', async () => {
+    fakeTimers();
+    const stream = tty(80, 10);
+    const clock = new FakeClock();
+    const a = progress.bar({ ...opts(stream, clock), desc: 'first', total: 2, minInterval: 100 });
+    const b = progress.bar({ ...opts(stream, clock), desc: 'second', total: 2, minInterval: 100 });
+    a.update(2);
+    a.close(); // no frame due: its final line waits for the next one
+    progress.write('after first', { stream });
+    expect(stream.text).toContain('after first');
+    clock.advance(100);
+    jest.advanceTimersByTime(100);
+    jest.useRealTimers();
+    const screen = await renderTty(stream.text, 80, 10);
+    expect(screen.text.split('\n')).toEqual([expect.stringMatching(/^first: 100%/), 'after first', expect.stringMatching(/^second: +0%/)]);
+    b.close();
+  });
+});
+
+describe('timers', () => {
+  const cases = [
+    ['minInterval 1e10 (never redraw)', { minInterval: 1e10 }],
+    ['minInterval 2^31 ms', { minInterval: 2 ** 31 }],
+    ['minInterval 1e10, plainInterval Infinity', { minInterval: 1e10, plainInterval: Infinity }],
+    ['plainInterval Infinity', { plainInterval: Infinity }],
+    ['plainInterval 1e12', { plainInterval: 1e12 }],
+  ] as const;
+
+  test('very long intervals print no warning (TimeoutOverflowWarning), on a terminal or not', () => {
+    // In a process of its own: Node emits its warnings on the real `process`, which Jest's sandbox hides.
+    ensureBuilt();
+    const json = JSON.stringify({ cases: cases.map(([, o]) => o) }, (_, v: unknown) => (v === Infinity ? 'Infinity' : v));
+    const r = spawnSync(process.execPath, [join(fixturesDir, 'huge-intervals.js'), json], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ warnings: [] });
+  }, 180_000);
+
+  test.each(cases)('%s: the keep-alive timer is not left firing every millisecond', (_, extra) => {
+    for (const stream of [tty(), new MemoryStream()]) {
+      const clock = new FakeClock();
+      const bar = progress.bar({ ...opts(stream, clock), desc: 'huge', total: 10, ...extra });
+      bar.update();
+      // White-box: the timer's delay (Node puts 1 ms in place of one too long for it).
+      const timer = (rendererFor(stream, clock.read) as unknown as { timer?: { _idleTimeout?: number } }).timer;
+      expect(timer?._idleTimeout ?? Infinity).toBeGreaterThanOrEqual(16);
+      bar.close();
+    }
+  });
+});
+
+describe('deep nesting', () => {
+  /** A recursive function with a loop at each level, as a program walking a deep tree would be. */
+  function bare(depth: number): number {
+    if (depth === 0) return 0;
+    let s = 0;
+    for (const _ of [0]) s += 1 + bare(depth - 1);
+    return s;
+  }
+
+  test('5,000 nested loops with a bar each: no stack overflow where the bare nested loop survives', async () => {
+    const depth = 5_000;
+    expect(bare(depth)).toBe(depth);
+    const stream = tty(80, 24);
+    const clock = new FakeClock();
+    let lastFrameDown = '';
+    function nested(d: number): number {
+      if (d === 0) {
+        lastFrameDown = stream.writes.at(-1) ?? '';
+        return 0;
+      }
+      let s = 0;
+      // A frame every 1,000 levels on the way down (drawing 5,000 frames of up to 5,000 bars is slow here).
+      for (const _ of progress([0], { ...opts(stream, clock), desc: `level ${depth - d}`, minInterval: 1_000 })) {
+        clock.advance(1);
+        s += 1 + nested(d - 1);
+      }
+      return s;
+    }
+    expect(nested(depth)).toBe(depth);
+    // Deep down, the frame was cut to the screen with a "… N more" line.
+    expect(lastFrameDown).toMatch(/\n… \d{4} more\n/);
+    const screen = await renderTty(stream.text, 80, 24);
+    expect(screen.text).toMatch(/^level 0: 100%\|█+\| 1\/1 /);
+    expect(screen.text.split('\n')).toHaveLength(1);
+  });
+});
+
+describe('after a resize (pure helpers)', () => {
+  test('rows a line takes once a terminal re-wraps it', () => {
+    expect(rowsAfterReflow('x'.repeat(79), 80)).toBe(1);
+    expect(rowsAfterReflow('x'.repeat(79), 40)).toBe(2);
+    expect(rowsAfterReflow('x'.repeat(80), 40)).toBe(2);
+    expect(rowsAfterReflow('x'.repeat(81), 40)).toBe(3);
+    expect(rowsAfterReflow('', 40)).toBe(1);
+    expect(rowsAfterReflow(`\u001B[31m${'x'.repeat(40)}\u001B[39m`, 40)).toBe(1); // colour codes take no cell
+    // A wide character left with one cell at the end of a row starts the next one.
+    expect(rowsAfterReflow(`x${'数'.repeat(20)}`, 40)).toBe(2); // 41 cells: 39 + the 20th 数 on row 2
+    expect(rowsAfterReflow(`x${'数'.repeat(10)}${'y'.repeat(59)}`, 20)).toBe(5); // 80 cells, yet 5 rows of 20
+    expect(rowsAfterReflow(`${'数'.repeat(10)}${'y'.repeat(60)}`, 20)).toBe(4);
+  });
+
+  test('a terminal is taken to re-wrap only when it says it is one that does', () => {
+    expect(terminalReflows({})).toBe(false);
+    expect(terminalReflows({ TERM: 'xterm-256color' })).toBe(false);
+    expect(terminalReflows({ TERM_PROGRAM: 'vscode' })).toBe(true);
+    expect(terminalReflows({ TERM_PROGRAM: 'iTerm.app' })).toBe(true);
+    expect(terminalReflows({ VTE_VERSION: '7600' })).toBe(true);
+    expect(terminalReflows({ VTE_VERSION: '3803' })).toBe(false);
+    expect(terminalReflows({ KITTY_WINDOW_ID: '1' })).toBe(true);
+    expect(terminalReflows({ TMUX: '/tmp/tmux-1000/default,1,0' })).toBe(true);
+    // The inner terminal decides: tmux inside xterm re-wraps; GNU screen or xterm inside iTerm2 do not.
+    expect(terminalReflows({ TMUX: '/tmp/t', XTERM_VERSION: 'XTerm(390)' })).toBe(true);
+    expect(terminalReflows({ STY: '1.pts-0.host', TERM_PROGRAM: 'iTerm.app' })).toBe(false);
+    expect(terminalReflows({ XTERM_VERSION: 'XTerm(390)', TERM_PROGRAM: 'iTerm.app' })).toBe(false);
+    expect(terminalReflows({ TERM: 'linux' })).toBe(false);
   });
 });

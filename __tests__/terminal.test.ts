@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from '@jest/globals';
+import { TERMINAL_ENV } from '../src/render/terminal.js';
 import {
   describeRun,
   endedBySigint,
@@ -21,6 +22,7 @@ import {
   repoRoot,
   runInPty,
   writeEnds,
+  WRITE_MARK,
   type PtyScreen,
   type RunOptions,
   type RunResult,
@@ -52,6 +54,17 @@ const json = (o: object): string[] => [JSON.stringify(o)];
 async function run(fixture: string, options: RunOptions): Promise<{ r: RunResult; screen: PtyScreen }> {
   const r = await runInPty(fixture, options);
   return { r, screen: await renderPtyScreen(r) };
+}
+
+/**
+ * The environment of a program whose terminal says it re-wraps lines on a resize (`TERM_PROGRAM=vscode`:
+ * VS Code's terminal is xterm.js, the emulator the tests replay into) or says nothing about it. Whatever
+ * terminal runs the tests (tmux sets TMUX) must not decide.
+ */
+function terminalEnv(reflows: boolean): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = Object.fromEntries(TERMINAL_ENV.map((k) => [k, undefined]));
+  if (reflows) env.TERM_PROGRAM = 'vscode';
+  return env;
 }
 
 /** Runs assertions; on failure, the message gets the screen as it was. */
@@ -503,6 +516,7 @@ describe('issue 4 features', () => {
         cols: 60,
         rows: 8,
         args: json({ mode }),
+        env: terminalEnv(true),
         steps: [{ waitFor: '50/100' }, { resize: { cols: 40, rows: 8 }, label: 'resized' }],
       });
       const atResize = await renderPtyScreen(r, r.marks.resized);
@@ -518,6 +532,105 @@ describe('issue 4 features', () => {
       });
     },
   );
+});
+
+describe('resizing the window under nested bars, with a line of the program\'s own output above them', () => {
+  const WIDE = `x${'数'.repeat(10)}`; // 21 cells: at 20 columns its last 数 has one cell left and moves on
+  /**
+   * Runs fixtures/resize-nested.js (`start`, then a bar over three files and a bar over each file's rows),
+   * resizes the window while the second file is half done, and returns the screen after each of the
+   * program's writes from then on (the first one after the resize is the program's next frame).
+   */
+  async function resized(from: number, to: number, reflows: { program: boolean; emulator: boolean }, o: object = {}) {
+    const second = (o as { files?: string[] }).files?.[1] ?? 'b.csv';
+    const r = await runInPty('resize-nested.js', {
+      cols: from,
+      rows: 14,
+      args: json({ pauses: [`${second}:50`], ...o }),
+      env: terminalEnv(reflows.program),
+      markWrites: true,
+      steps: [{ waitFor: new RegExp(`${escapeRegExp(second)}[^\n]*50/100`) }, { resize: { cols: to, rows: 14 }, label: 'resized' }],
+    });
+    const at = r.marks.resized as number;
+    const ends = writeEnds(r.bytes).filter((e) => e > at && r.bytes.slice(at, e).replaceAll(WRITE_MARK, '') !== '');
+    const screens = await renderPtyScreens(r, [at, ...ends], { reflow: reflows.emulator });
+    return { r, atResize: screens[0] as PtyScreen, screens: screens.slice(1) };
+  }
+
+  const FILES = /^f[^:]*: +(\d+%.* )?\d\/3/; // the bar over the files (its desc may be cut: `fil…`; no % when narrow)
+  const ROWS = /^[abcx][^:]*: +(\d+%.* )?\d+\/100/; // the bar over a file's rows (no % when narrow)
+
+  /**
+   * The lines printed before `start` (`fill`), `start`, and below it whole bar lines only, one of each at
+   * most: nothing stale, nothing wrapped. At the end, only the files bar's final line.
+   */
+  function expectClean(r: RunResult, screens: readonly PtyScreen[]): void {
+    expect(r.exitCode).toBe(0);
+    expect(r.skippedSteps).toEqual([]);
+    expect(screens.length).toBeGreaterThan(10);
+    for (const screen of screens) {
+      onScreen(r, screen, () => {
+        const lines = nonEmpty(screen.all).filter((l) => !/^fill \d+$/.test(l));
+        expect(lines[0]).toBe('start');
+        const bars = lines.slice(1);
+        expect(count(bars, FILES)).toBe(1);
+        expect(count(bars, ROWS)).toBeLessThanOrEqual(1);
+        expect(bars).toHaveLength(count(bars, FILES) + count(bars, ROWS));
+        expect(screen.allWrapped).not.toContain(true);
+      });
+    }
+    const last = screens.at(-1) as PtyScreen;
+    onScreen(r, last, () => {
+      expect(nonEmpty(last.all).filter((l) => !/^fill \d+$/.test(l))).toEqual(['start', expect.stringMatching(/^f[^:]*: 100%.* 3\/3/)]);
+    });
+  }
+
+  test.each([
+    [80, 40, {}],
+    [80, 20, {}],
+    [60, 33, {}],
+    [100, 37, {}],
+    [81, 20, { files: ['a.csv', WIDE, 'c.csv'] }], // a wide character at a row's last cell takes an extra row
+    [80, 40, { fill: 30 }], // the bars at the bottom of a full screen: the terminal scrolls as it re-wraps
+    [40, 80, {}], // wider: nothing re-wraps
+  ])('%i → %i columns %j, a terminal that re-wraps (and says so): the line stays, no stale bar row', async (from, to, o) => {
+    const { r, atResize, screens } = await resized(from, to, { program: true, emulator: true }, o);
+    if (to < from) expect(atResize.allWrapped).toContain(true); // the case that matters: the old frame was re-wrapped
+    expectClean(r, screens);
+  });
+
+  test.each([
+    [80, 40, {}],
+    [100, 37, {}],
+    [81, 20, { files: ['a.csv', WIDE, 'c.csv'] }],
+  ])('%i → %i columns %j, a terminal that cuts lines instead (xterm, st): the line stays, no stale bar row', async (from, to, o) => {
+    const { r, screens } = await resized(from, to, { program: false, emulator: false }, o);
+    expectClean(r, screens);
+  });
+
+  test('a terminal that does not say whether it re-wraps: never a line of the program\'s output erased', async () => {
+    // Erasing as if it cut lines leaves the top of the re-wrapped old frame behind: a stale picture, but
+    // nothing the program printed is lost.
+    const { r, screens } = await resized(80, 40, { program: false, emulator: true });
+    expect(r.exitCode).toBe(0);
+    for (const screen of screens) onScreen(r, screen, () => expect(nonEmpty(screen.all)[0]).toBe('start'));
+    const last = screens.at(-1) as PtyScreen;
+    onScreen(r, last, () => expect(nonEmpty(last.all).at(-1)).toMatch(/^f[^:]*: 100%.* 3\/3/));
+  });
+});
+
+describe('many lines printed above a live bar', () => {
+  test('500 console.log lines in a sync loop: all there, in order, the bar below them; about the bytes of the lines alone', async () => {
+    const n = 500;
+    const bare = await runInPty('log-flood.js', { cols: 80, rows: 24, args: json({ n, bar: false }) });
+    const { r, screen } = await run('log-flood.js', { cols: 80, rows: 24, args: json({ n }) });
+    onScreen(r, screen, () => {
+      expect(r.exitCode).toBe(0);
+      expect(nonEmpty(screen.all)).toEqual([...Array.from({ length: n }, (_, i) => `line ${i}`), expect.stringMatching(/^flood: 100%\|█+\| 500\/500 /)]);
+      // A frame per `minInterval` (100 ms) at most, not one per line: each is ~100 bytes, a line ~10.
+      expect(r.bytes.length).toBeLessThan(bare.bytes.length * 1.5);
+    });
+  });
 });
 
 describe('README picture', () => {

@@ -311,20 +311,36 @@ export interface PtyScreen {
   cursorVisible: boolean;
 }
 
+/** How the emulator behaves. */
+export interface EmulatorOptions {
+  /**
+   * Re-wrap the lines on screen when the window gets narrower or wider, as most terminals do; `false`
+   * emulates one that cuts them instead (xterm, st, the Linux console), with xterm.js's "Windows mode"
+   * (which also takes a row whose last cell is not blank to wrap on: bar lines never fill the last cell).
+   * @default true
+   */
+  reflow?: boolean;
+}
+
 /**
  * Replays `result.bytes` (up to `upTo`, an offset such as one of `result.marks`) into @xterm/headless at
  * the run's size, resizing the emulator where the run resized the pty, and reads back the screen.
  */
-export async function renderPtyScreen(result: RunResult, upTo = result.bytes.length): Promise<PtyScreen> {
-  const [screen] = await renderPtyScreens(result, [upTo]);
+export async function renderPtyScreen(result: RunResult, upTo = result.bytes.length, options: EmulatorOptions = {}): Promise<PtyScreen> {
+  const [screen] = await renderPtyScreens(result, [upTo], options);
   return screen as PtyScreen;
 }
 
 /**
  * The screen at each of `offsets` (ascending), replaying the bytes once: e.g. after every frame.
  */
-export async function renderPtyScreens(result: RunResult, offsets: readonly number[]): Promise<PtyScreen[]> {
-  const term = new Terminal({ cols: result.cols, rows: result.rows, allowProposedApi: true, scrollback: 1000 });
+export async function renderPtyScreens(
+  result: RunResult,
+  offsets: readonly number[],
+  options: EmulatorOptions = {},
+): Promise<PtyScreen[]> {
+  const windowsMode = options.reflow === false;
+  const term = new Terminal({ cols: result.cols, rows: result.rows, allowProposedApi: true, scrollback: 1000, windowsMode });
   const write = (data: string): Promise<void> => new Promise<void>((r) => term.write(data, r));
   const resizes = [...result.resizes];
   let at = 0;
@@ -352,7 +368,8 @@ function readScreen(term: InstanceType<typeof Terminal>): PtyScreen {
   const buffer = term.buffer.active;
   const read = (y: number): { text: string; wrapped: boolean } => {
     const line = buffer.getLine(y);
-    return { text: line?.translateToString(true) ?? '', wrapped: line?.isWrapped ?? false };
+    // Only the cells inside the window: without re-wrapping, xterm.js keeps a cut line's hidden end.
+    return { text: (line?.translateToString(true, 0, term.cols) ?? '').trimEnd(), wrapped: line?.isWrapped ?? false };
   };
   const visible = Array.from({ length: term.rows }, (_, y) => read(buffer.viewportY + y));
   const cells = Array.from({ length: term.rows }, (_, y) => {

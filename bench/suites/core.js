@@ -8,11 +8,13 @@
  * - Frames: writes per second to the stream, for fast items and for slow ones.
  * - Cold import: `import()` of the package vs an empty `node -e ''`.
  * - Memory: the heap held by an open bar after 10 items vs after 10M.
+ * - Lines: `console.log` of 100k lines under a live bar in a pty, against the same loop without the bar.
  *
  * Timings are CPU time of this process (see bench/lib.js); frame rates and import times are wall time.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import v8 from 'node:v8';
@@ -174,7 +176,7 @@ export async function run(ctx) {
   const WARM = q ? 20 : 300;
   const small = smallInts(1000);
   const array = smallInts(N);
-  /** `BENCH_ONLY=sync,async,frames,import,memory` runs only those sections (for work on one of them). */
+  /** `BENCH_ONLY=sync,async,frames,import,memory,log` runs only those sections (for work on one of them). */
   const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined;
   const want = (part) => only === undefined || only.has(part);
 
@@ -630,6 +632,77 @@ export async function run(ctx) {
         `with the JIT), measured while the bar is still open, 10 items and ${BIG.toLocaleString('en-US')} items alternated; the first runs ` +
         'of each were discarded so that the loop itself is compiled before measuring.',
     );
+  }
+
+  // ── lines printed above a live bar ──
+  if (want('log')) {
+    const section = 'Lines printed above a live bar (`console.log` in a sync loop, in a real pty)';
+    const LINES = q ? 5_000 : 100_000;
+    const LOG_RUNS = q ? 1 : 3;
+    const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-support', 'fixtures', 'log-flood.js');
+    const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
+    if (!hasScript) notes.push('Lines row skipped: it needs `script` (util-linux) for a pty.');
+    else {
+      const env = { ...process.env };
+      delete env.NODE_OPTIONS;
+      const dir = mkdtempSync(path.join(tmpdir(), 'taqaddum-bench-'));
+      /** Bytes the terminal received and the loop's wall time, for `LINES` lines with or without a bar. */
+      const flood = (bar) => {
+        const out = path.join(dir, 'out.json');
+        const args = JSON.stringify({ n: LINES, bar, out });
+        const inner = `stty cols 80 rows 24 && exec ${[process.execPath, fixture, args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ')}`;
+        const res = spawnSync('script', ['-qfec', inner, '/dev/null'], { env, maxBuffer: 1 << 30 });
+        if (res.status !== 0) throw new Error(`log-flood.js failed: ${res.stderr}`);
+        return { bytes: res.stdout.length, ms: JSON.parse(readFileSync(out, 'utf8')).ms };
+      };
+      log(`log: ${LINES} console.log lines, bare and under a bar`);
+      const bare = [];
+      const ours = [];
+      for (let r = 0; r < LOG_RUNS; r++) {
+        if (r % 2 === 0) {
+          bare.push(flood(false));
+          ours.push(flood(true));
+        } else {
+          ours.push(flood(true));
+          bare.push(flood(false));
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+      const time = summary(ours.map((o, i) => o.ms / bare[i].ms));
+      const bytes = summary(ours.map((o, i) => o.bytes / bare[i].bytes));
+      const lines = LINES.toLocaleString('en-US');
+      rows.push({
+        section,
+        name: `${lines} lines under a bar: time`,
+        value: time.value,
+        min: time.min,
+        max: time.max,
+        runs: LOG_RUNS,
+        unit: '×',
+        reference: `bare loop: ${(median(bare.map((b) => b.ms)) / 1000).toFixed(2)} s; under a bar: ${(median(ours.map((o) => o.ms)) / 1000).toFixed(2)} s`,
+        target: '≤ 2× the bare loop (the pty is a noisy reader)',
+        pass: time.value <= 2,
+      });
+      rows.push({
+        section,
+        name: `${lines} lines under a bar: bytes the terminal received`,
+        value: bytes.value,
+        min: bytes.min,
+        max: bytes.max,
+        runs: LOG_RUNS,
+        unit: '×',
+        reference: `bare loop: ${(median(bare.map((b) => b.bytes)) / 1e6).toFixed(2)} MB; under a bar: ${(median(ours.map((o) => o.bytes)) / 1e6).toFixed(2)} MB`,
+        target: '≤ 1.1× the bare loop',
+        pass: bytes.value <= 1.1,
+      });
+      notes.push(
+        `Lines rows: \`test-support/fixtures/log-flood.js\` prints ${lines} lines with \`console.log\` from a sync loop, bare or ` +
+          'inside `for (const i of progress(n))`, in an 80×24 pty (util-linux `script`), alternated; wall time of the loop as ' +
+          'the program measures it, and the bytes the terminal received. Each line goes out at once; the bar makes room for ' +
+          'it and is drawn again at most twice per `minInterval` (a new frame, and once as it was under a line that came ' +
+          'between frames), not once per line (0.1.0 redrew it for every line: 15× the bytes, 7× the time here).',
+      );
+    }
   }
 
   return { rows, notes };

@@ -1,27 +1,45 @@
 /**
  * Frame layout: live bars in a stable order (top-level bars in the order they opened, each followed by its
  * nested bars, recursively), cut to the terminal's height with a "… N more" line.
+ *
+ * Nesting can be as deep as the program's own recursion (a recursive function with a loop at each level):
+ * nothing here recurses, so a depth the program survives never overflows the stack in here.
  */
 import type { Drawable } from './drawable.js';
 
 /** Tree order: parents before children, siblings in opening order (the order of `live`). */
 export function frameOrder(live: readonly Drawable[]): Drawable[] {
   if (live.every((b) => b.parent === undefined)) return [...live];
+  const isLive = new Set(live);
   const children = new Map<Drawable | undefined, Drawable[]>();
   for (const bar of live) {
-    const parent = bar.parent !== undefined && live.includes(bar.parent) ? bar.parent : undefined;
+    const parent = bar.parent !== undefined && isLive.has(bar.parent) ? bar.parent : undefined;
     const list = children.get(parent);
     if (list) list.push(bar);
     else children.set(parent, [bar]);
   }
+  // Depth-first with a stack of sibling lists and positions in them, instead of recursion.
   const out: Drawable[] = [];
-  const visit = (parent: Drawable | undefined): void => {
-    for (const bar of children.get(parent) ?? []) {
-      out.push(bar);
-      visit(bar);
+  const lists: Drawable[][] = [children.get(undefined) ?? []];
+  const next: number[] = [0];
+  while (lists.length > 0) {
+    const top = lists.length - 1;
+    const list = lists[top] as Drawable[];
+    const i = next[top] as number;
+    if (i >= list.length) {
+      lists.pop();
+      next.pop();
+      continue;
     }
-  };
-  visit(undefined);
+    next[top] = i + 1;
+    const bar = list[i] as Drawable;
+    out.push(bar);
+    const nested = children.get(bar);
+    if (nested !== undefined) {
+      lists.push(nested);
+      next.push(0);
+    }
+  }
   return out;
 }
 

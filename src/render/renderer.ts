@@ -2,8 +2,9 @@
  * One renderer per output stream draws every live bar of that stream, as one frame in one write.
  *
  * - Throttled: a frame is drawn at most once per `minInterval` (the smallest asked for by a live bar),
- *   whether asked for by a bar's hot path, by the keep-alive timer or by a bar closing. Text printed above
- *   the bars (`progress.write`, captured console output) is drawn at once: it must never wait or be lost.
+ *   whether asked for by a bar's hot path, by the keep-alive timer, by a bar closing or by text printed
+ *   above the bars. That text (`progress.write`, captured console output) is written at once: it must
+ *   never wait or be lost. The bars make room for it and come back with the next frame.
  * - The keep-alive timer (unref'd, so it never keeps the process running) draws frames while items are
  *   slow. A synchronous loop blocks timers, so bars also poke the renderer from their hot path.
  * - Layout: bars nest under the bar whose loop body opened them; top-level bars in opening order; the
@@ -30,6 +31,14 @@ import { writeCallback } from './stream-errors.js';
 import { PlainSink, TerminalSink } from './terminal.js';
 
 const DEFAULT_WIDTH = 80;
+/** The longest delay a Node timer takes (2³¹ − 1 ms, about 24.8 days): a longer one fires after 1 ms, with a warning. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+/**
+ * Bars that text printed above took off the screen are put back as they were at most once per
+ * `minInterval`, and at least once a second when no frame is due sooner (a very long `minInterval`, such
+ * as 1e10 for "never redraw", must not leave them off the screen after a line).
+ */
+const RESTORE_EVERY_MAX = 1000;
 
 let mainThread: boolean | undefined;
 /** Whether this is the main thread (where signal handlers run); `node:worker_threads` loads on first ask. */
@@ -51,9 +60,15 @@ export class Renderer implements CaptureTarget {
   /** Text written without a final newline, per target stream, held until the line is complete. */
   private readonly partials = new Map<OutputStream, string>();
   private lastFrameAt = -Infinity;
+  /** When text printed above last put the bars back as they were (see `printAbove`). */
+  private lastRestoreAt = -Infinity;
+  /** The bars of the last terminal frame, in order. */
+  private framed: Drawable[] = [];
   private interval = Infinity;
   private timer: NodeJS.Timeout | undefined;
   private timerEvery = Infinity;
+  /** Brings the bars back when text printed above them took them off the screen (see `printAbove`). */
+  private redrawTimer: NodeJS.Timeout | undefined;
   /** Real time of the last timer tick (the injected clock may be fake). */
   private lastTickAt = 0;
   /** The terminal's size, read afresh for every frame. */
@@ -172,16 +187,23 @@ export class Renderer implements CaptureTarget {
 
   /** Removes a bar; its final lines (computed now) are printed above the live bars. */
   close(bar: Drawable, now: number): void {
-    const i = this.live.indexOf(bar);
+    // Nested bars close in the reverse order of opening: with thousands of them (a recursive program),
+    // closing each must not cost a pass over all the others. A bar's children opened after it.
+    const i = this.live.lastIndexOf(bar);
     if (i < 0) return;
     this.live.splice(i, 1);
     this.refreshSize();
-    for (const child of this.live) if (child.parent === bar) child.parent = bar.parent;
+    for (let j = i; j < this.live.length; j++) {
+      const child = this.live[j] as Drawable;
+      if (child.parent === bar) child.parent = bar.parent;
+    }
     const final = bar.finalLines(now, this.widthFor(bar), this.tty);
     // In a log, the status line just written may already say exactly this (the job ended right after it).
     if (!this.tty && final[0] !== undefined && final[0] === this.lastStatus.get(bar)) final.shift();
     this.above.push(...final);
-    this.interval = this.live.reduce((m, b) => Math.min(m, b.minInterval), Infinity);
+    if (bar.minInterval <= this.interval && !this.live.some((b) => b.minInterval <= bar.minInterval)) {
+      this.interval = this.live.reduce((m, b) => Math.min(m, b.minInterval), Infinity);
+    }
     if (this.live.length === 0) {
       this.stopTimer();
       this.frame(now);
@@ -209,11 +231,12 @@ export class Renderer implements CaptureTarget {
     if (this.broken) return;
     if (this.tty) {
       this.refreshSize();
-      this.terminal ??= new TerminalSink(this.writer, () => this.columns);
       const rows = this.rows;
       const maxLines = rows !== undefined && rows > 1 ? rows - 1 : Infinity;
-      const lines = frameOrder(this.live).map((b) => b.line(now, this.widthFor(b), true));
-      this.terminal.draw(fitHeight(lines, maxLines), above, this.loopFree && !this.cursorReleased);
+      this.framed = frameOrder(this.live);
+      const lines = this.framed.map((b) => b.line(now, this.widthFor(b), true));
+      this.sink().draw(fitHeight(lines, maxLines), above, this.loopFree && !this.cursorReleased);
+      this.cancelRedraw();
     } else {
       this.plain ??= new PlainSink(this.writer);
       const lines = above;
@@ -232,9 +255,20 @@ export class Renderer implements CaptureTarget {
     this.frames++;
   }
 
+  private sink(): TerminalSink {
+    this.terminal ??= new TerminalSink(this.writer, () => this.columns);
+    return this.terminal;
+  }
+
   /**
-   * Prints `text` above the bars. Complete lines go out at once with the bars redrawn below them; a
-   * trailing partial line waits for its end (or for the bars to finish).
+   * Prints `text` above the bars. Complete lines go out at once, never held back; a trailing partial line
+   * waits for its end (or for the bars to finish). The bars are erased to make room and drawn again below
+   * the lines, in the same write: as a new frame if one is due, else as they were (the same bars, at the
+   * same width), unless they were already put back like that within the last `minInterval`. Then they stay
+   * off until a timer set for the next frame (or the next time they may be put back) brings them back, or
+   * the keep-alive timer or a bar's hot path draws a frame. So a line now and then (even just after a
+   * frame) never makes the bars blink, and a program printing thousands of lines a second costs two
+   * redraws per `minInterval`, not one per line.
    */
   printAbove(text: string, target: OutputStream): void {
     if (this.broken || !this.tty || this.live.length === 0) {
@@ -250,12 +284,68 @@ export class Renderer implements CaptureTarget {
     this.partials.delete(target);
     if (cut < joined.length - 1) this.partials.set(target, joined.slice(cut + 1));
     const complete = joined.slice(0, cut);
+    const now = this.clock();
+    const terminal = this.sink();
+    if (terminal.isDrawn) this.refreshSize(); // erasing the frame needs the width it has now
+    const again = now - this.lastRestoreAt >= this.restoreEvery() && this.sameBarsAsFramed();
     if (target === this.stream) this.above.push(complete);
     else {
-      this.terminal?.clear();
+      // Another stream to the same screen: the frame goes first (and the lines of bars closed since the
+      // last frame, which come before this text), then the text.
+      terminal.print(this.takeAbove(), false);
       this.writeTo(target, `${complete}\n`);
     }
-    this.frame(this.clock());
+    if (now - this.lastFrameAt >= this.interval) this.frame(now);
+    else {
+      if (target === this.stream) terminal.print(this.takeAbove(), again);
+      else if (again) terminal.restore();
+      if (terminal.isDrawn) this.lastRestoreAt = now;
+      else this.redrawWhenDue(now);
+    }
+  }
+
+  private takeAbove(): string[] {
+    const above = this.above;
+    this.above = [];
+    return this.broken ? [] : above;
+  }
+
+  private restoreEvery(): number {
+    return Math.min(this.interval, RESTORE_EVERY_MAX);
+  }
+
+  /** Whether the live bars are those of the last frame: only then can it be put back as it was. */
+  private sameBarsAsFramed(): boolean {
+    const order = frameOrder(this.live);
+    return order.length === this.framed.length && order.every((bar, i) => bar === this.framed[i]);
+  }
+
+  /**
+   * Sets a timer to bring back bars that text took off the screen: when the next frame is due, or sooner
+   * when they may be put back as they were (see RESTORE_EVERY_MAX).
+   */
+  private redrawWhenDue(now: number): void {
+    const terminal = this.terminal;
+    if (this.redrawTimer !== undefined || this.live.length === 0 || terminal === undefined || terminal.isDrawn) return;
+    let at = this.lastFrameAt + this.interval;
+    if (terminal.canRestore && this.sameBarsAsFramed()) at = Math.min(at, this.lastRestoreAt + this.restoreEvery());
+    const wait = Math.min(Math.max(Math.ceil(at - now), 1), MAX_TIMER_DELAY);
+    this.redrawTimer = setTimeout(() => {
+      this.redrawTimer = undefined;
+      if (this.live.length === 0 || terminal.isDrawn) return;
+      const later = this.clock();
+      if (later - this.lastFrameAt >= this.interval) this.frame(later);
+      else if (later - this.lastRestoreAt >= this.restoreEvery() && this.sameBarsAsFramed() && terminal.restore()) {
+        this.lastRestoreAt = later;
+      } else this.redrawWhenDue(later); // the program's clock runs slower than the timers
+    }, wait);
+    this.redrawTimer.unref();
+  }
+
+  private cancelRedraw(): void {
+    if (this.redrawTimer === undefined) return;
+    clearTimeout(this.redrawTimer);
+    this.redrawTimer = undefined;
   }
 
   private writeTo(target: OutputStream, text: string): void {
@@ -295,7 +385,7 @@ export class Renderer implements CaptureTarget {
   /** Starts the keep-alive timer, or restarts it when a new bar asks for a shorter interval. */
   private startTimer(): void {
     if (!Number.isFinite(this.interval)) return;
-    const every = Math.max(this.tty ? this.interval : Math.min(this.interval * 10, 1000), 16);
+    const every = Math.min(Math.max(this.tty ? this.interval : Math.min(this.interval * 10, 1000), 16), MAX_TIMER_DELAY);
     if (this.timer !== undefined) {
       if (every >= this.timerEvery) return;
       clearInterval(this.timer);
@@ -317,6 +407,7 @@ export class Renderer implements CaptureTarget {
   }
 
   private stopTimer(): void {
+    this.cancelRedraw();
     if (this.timer === undefined) return;
     clearInterval(this.timer);
     this.timer = undefined;
