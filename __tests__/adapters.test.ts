@@ -738,3 +738,95 @@ describe('lazy counting of index-based iterators, and the unread fast path of as
     expect(stream.lines.at(-1)).toMatch(/3000\/10000/);
   });
 });
+
+describe('a sync loop that slows down after a fast stretch (issue 8, item 8)', () => {
+  /**
+   * 1,000,000 fast items (10 ns each on the fake clock), then slow ones of 10 ms: the longest stretch of
+   * fake time without a frame, from the slow-down to the end. Frames are timed by the writes to a
+   * terminal stream (each slow item changes the count, so every frame drawn is written).
+   */
+  function longestGapAfterSlowDown(drive: (stream: MemoryStream, clock: FakeClock, fast: () => void, slow: () => void) => void): number {
+    const clock = new FakeClock();
+    const stream = new MemoryStream({ isTTY: true, columns: 80, rows: 24 });
+    const times: number[] = [];
+    const write = stream.write.bind(stream);
+    stream.write = (chunk) => {
+      times.push(clock.now);
+      return write(chunk);
+    };
+    let slowFrom = -1;
+    drive(
+      stream,
+      clock,
+      () => clock.advance(0.00001),
+      () => {
+        if (slowFrom < 0) slowFrom = clock.now;
+        clock.advance(10);
+      },
+    );
+    expect(slowFrom).toBeGreaterThanOrEqual(0);
+    let gap = 0;
+    let last = slowFrom;
+    for (const t of times) {
+      if (t < slowFrom) continue;
+      gap = Math.max(gap, t - last);
+      last = t;
+    }
+    return gap;
+  }
+
+  const FAST = 1_000_000;
+  const SLOW = 300; // 3 s of slow items
+
+  test.each([
+    ['an array', (s: MemoryStream, c: FakeClock) => progress(Array.from({ length: FAST + SLOW }, (_, i) => i), { stream: s, clock: c.read, captureOutput: false })],
+    ['a range', (s: MemoryStream, c: FakeClock) => progress(FAST + SLOW, { stream: s, clock: c.read, captureOutput: false })],
+    ['a generator', (s: MemoryStream, c: FakeClock) => progress(rangeOf(FAST + SLOW), { stream: s, clock: c.read, captureOutput: false })],
+  ])('%s: a frame within 1 s of fake time after the slow-down, and every second after', (_name, make) => {
+    const gap = longestGapAfterSlowDown((stream, clock, fast, slow) => {
+      for (const i of make(stream, clock)) (i < FAST ? fast : slow)();
+    });
+    expect(gap).toBeLessThanOrEqual(1000);
+  });
+
+  test('an async generator that never waits for I/O (timers starve), total known (unread fast path): the same', async () => {
+    const clock = new FakeClock();
+    const stream = new MemoryStream({ isTTY: true, columns: 80, rows: 24 });
+    const times: number[] = [];
+    const write = stream.write.bind(stream);
+    stream.write = (chunk) => {
+      times.push(clock.now);
+      return write(chunk);
+    };
+    async function* numbers(): AsyncGenerator<number> {
+      for (let i = 0; i < FAST + SLOW; i++) yield i;
+    }
+    let slowFrom = -1;
+    for await (const i of progress(numbers(), { stream, clock: clock.read, captureOutput: false, total: FAST + SLOW })) {
+      if (i < FAST) clock.advance(0.00001);
+      else {
+        if (slowFrom < 0) slowFrom = clock.now;
+        clock.advance(10);
+      }
+    }
+    let gap = 0;
+    let last = slowFrom;
+    for (const t of times.filter((t) => t >= slowFrom)) {
+      gap = Math.max(gap, t - last);
+      last = t;
+    }
+    expect(gap).toBeLessThanOrEqual(1000);
+  });
+
+  test('a manual bar updated from a sync loop: the same', () => {
+    const gap = longestGapAfterSlowDown((stream, clock, fast, slow) => {
+      const bar = progress.bar({ stream, clock: clock.read, captureOutput: false, total: FAST + SLOW });
+      for (let i = 0; i < FAST + SLOW; i++) {
+        (i < FAST ? fast : slow)();
+        bar.update();
+      }
+      bar.close();
+    });
+    expect(gap).toBeLessThanOrEqual(1000);
+  });
+});

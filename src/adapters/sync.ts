@@ -70,6 +70,7 @@ export class ArrayProgressIterator<T> implements ProgressIterator<T> {
   private sync(i: number): void {
     const bar = this.bar;
     this.count(i);
+    bar.countdown = 0; // the countdown ran out here: this loop moves its index instead of decrementing it
     bar.check();
     this.syncAt = i + bar.countdown;
   }
@@ -235,6 +236,7 @@ export class RangeProgressIterator implements ProgressIterator<number> {
   private sync(i: number): void {
     const bar = this.bar;
     this.count(i);
+    bar.countdown = 0; // see ArrayProgressIterator.sync
     bar.check();
     this.syncAt = i + bar.countdown;
   }
