@@ -8,6 +8,7 @@ import { map, progress, TimeoutError } from '../src/index.js';
 import type { CallContext } from '../src/index.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
+import { lazyQueries } from '../test-support/lazy-thenable.js';
 import { deferred, flush, never } from '../test-support/tasks.js';
 import type { Deferred } from '../test-support/tasks.js';
 
@@ -226,6 +227,17 @@ describe('map: lazy pulling and bounded memory', () => {
     await collect(it);
     expect(it.bar.isClosed).toBe(true);
     expect(it.bar.line(clock.now, 80)).toMatch(/^convert: 100%\|█+\| 5\/5 \[00:02<00:00, [^\]]*\]$/);
+  });
+});
+
+describe('map: lazy thenables', () => {
+  test('`(query) => query` runs lazy query builders `concurrency` at a time, each once', async () => {
+    const q = lazyQueries(40, (i) => i * 2);
+    const out: number[] = [];
+    for await (const v of map(q.items, (query) => query, { concurrency: 3, disable: true })) out.push(v);
+    expect(out).toEqual(Array.from({ length: 40 }, (_, i) => i * 2));
+    expect(q.maxRunning).toBe(3);
+    expect(q.startsOf).toEqual(new Array(40).fill(1));
   });
 });
 

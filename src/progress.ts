@@ -58,7 +58,10 @@ function isArrayWithOwnIterator(source: unknown): source is readonly unknown[] {
  * Wraps a source so that iterating it draws a progress bar. Yields exactly what the source yields.
  *
  * @param source a sync iterable (array, Set, Map, generator…), an async iterable (async generator, Node
- *   Readable, web ReadableStream), or a non-negative integer `n` for the range 0…n − 1.
+ *   Readable, web ReadableStream), or a non-negative integer `n` for the range 0…n − 1. An array of
+ *   promises under `for await` yields their values in order while the bar counts them as they settle;
+ *   thenables that are not native promises (lazy query builders) are awaited only when the loop
+ *   reaches them, as a bare `for await` does.
  * @example for (const row of progress(rows, { desc: 'rows' })) { … }
  * @example for await (const chunk of progress(response.body, { unit: 'B', total: size })) { … }
  * @example for (const i of progress(1000)) { … }

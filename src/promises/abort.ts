@@ -23,14 +23,16 @@ export function abortError(message: string, cause?: unknown): Error {
 
 export const noop = (): void => {};
 
-/** Attaches a do-nothing rejection handler to every promise-like in `items` (used when we give up early). */
+/**
+ * Attaches a do-nothing rejection handler to every native promise in `items`, an array or a Set (used
+ * when we give up before taking the inputs). Nothing else is touched: calling a thenable's `then` would
+ * start a lazy one (a query builder) that nobody asked to run, and iterating a generator would run it.
+ */
 export function quiet(items: unknown): void {
   try {
-    if (items === null || typeof items !== 'object' || typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function') return;
+    if (!Array.isArray(items) && !(items instanceof Set)) return;
     for (const x of items as Iterable<unknown>) {
-      if (x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as PromiseLike<unknown>).then === 'function') {
-        Promise.resolve(x).then(noop, noop);
-      }
+      if (x instanceof Promise && x.constructor === Promise) x.then(noop, noop);
     }
   } catch {
     // a source that throws while we only tidy up is not our error to report

@@ -467,7 +467,9 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
  * once, and yields the results, while a bar counts calls as they settle (`420/1000 [… 8 running]`).
  *
  * - `source`: a sync or async iterable, read lazily (an item is taken only when a call can start).
- * - `fn`: sync or async. `signal` is aborted when its result is no longer wanted; pass it on.
+ * - `fn`: sync or async. `signal` is aborted when its result is no longer wanted; pass it on. A
+ *   thenable it returns is awaited at once (its `then` called once), so `(query) => query` runs lazy
+ *   query builders `concurrency` at a time.
  * - `ordered` (default `true`): results in source order; `false`: as calls finish.
  * - The first failure stops new calls, aborts the calls running and is thrown from the loop;
  *   `settle: true` keeps going and yields `{ status, value | reason, index }` records instead.
