@@ -55,11 +55,15 @@ export abstract class InputIterator<T, Y> extends InputSet<T> implements Progres
   /** What the loop gets for a fulfilled input (or, with `settle`, for any input). */
   protected abstract shape(index: number, value: unknown, ok: boolean): Y;
 
-  /** Takes the inputs now (they are watched from the start, so none can reject unhandled). */
+  /**
+   * Takes the inputs now (they are watched from the start, so none can reject unhandled). The signal is
+   * listened to from the loop's first step (an abort before it is seen there), so that a loop made but
+   * never iterated holds no listener.
+   */
   start(): this {
     if (!this.begun) {
       this.begun = true;
-      this.begin(this.items, this.signal);
+      this.begin(this.items, this.signal, false);
     }
     return this;
   }
@@ -153,6 +157,7 @@ export abstract class InputIterator<T, Y> extends InputSet<T> implements Progres
 
   next(): Promise<IteratorResult<Y>> {
     if (!this.begun) this.start();
+    if (this.signal !== undefined && !this.finished) this.listen(this.signal);
     if (!this.finished && this.failure === undefined) this.asked(this.waiters.length);
     // The common case, kept lean: a fulfilled input is ready and nobody else is waiting.
     if (this.waiters.length === 0 && !this.finished && this.failure === undefined) {

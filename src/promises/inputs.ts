@@ -80,6 +80,7 @@ export abstract class InputSet<T> implements TaskTracker {
   /** Set while the bar waits for probes before it closes (see `endBar`). */
   private closing: Promise<void> | undefined;
   private stopListening: (() => void) | undefined;
+  private listened = false;
   private readonly onFulfilled: (this: number, value: unknown) => void;
   private readonly onRejected: (this: number, reason: unknown) => void;
   private readonly onRejectedShared: (reason: unknown) => void;
@@ -134,10 +135,11 @@ export abstract class InputSet<T> implements TaskTracker {
   protected abstract onAbort(reason: unknown): void;
 
   /**
-   * Starts the bar, listens to `signal`, and takes and watches every input. Call once.
+   * Starts the bar, takes and watches every input, and listens to `signal` (unless `listenNow` is false:
+   * a loop listens from its first step, see `listen`). Call once.
    * Returns false when the iterable threw (`onInputError` has been called).
    */
-  begin(items: Iterable<unknown>, signal: AbortSignal | undefined): boolean {
+  begin(items: Iterable<unknown>, signal: AbortSignal | undefined, listenNow = true): boolean {
     this.bar.start();
     this.takenAt = this.bar.state.startTime;
     const keep = this.label !== undefined || !this.indexRejections || this.deferred !== undefined;
@@ -169,10 +171,21 @@ export abstract class InputSet<T> implements TaskTracker {
         this.onAbort(signal.reason);
         return true;
       }
-      this.stopListening = onAbort(signal, () => this.onAbort(signal.reason));
+      if (listenNow) this.listen(signal);
     }
     this.afterTaken();
     return true;
+  }
+
+  /**
+   * Listens to `signal` until settlements are ignored (`stop`): one listener, added once. A loop calls it
+   * from its first step, so that a loop never iterated holds no listener on a long-lived signal.
+   */
+  protected listen(signal: AbortSignal): void {
+    if (this.listened || this.stopped) return;
+    this.listened = true;
+    if (signal.aborted) this.onAbort(signal.reason);
+    else this.stopListening = onAbort(signal, () => this.onAbort(signal.reason));
   }
 
   /** Watches input `i`, whose slot already says `PENDING`. */

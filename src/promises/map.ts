@@ -37,7 +37,8 @@ interface Call<T> {
   readonly since: number;
   done: boolean;
   timer?: NodeJS.Timeout | undefined;
-  unlink?: (() => void) | undefined;
+  /** With a `timeout`: the call's own signal (aborted by its timer, or by `halt` with everything else). */
+  own?: AbortController | undefined;
 }
 
 interface Waiter<Y> {
@@ -324,11 +325,14 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
     } else this.settled(call, true, result);
   }
 
-  /** A call with a time limit gets its own signal, aborted by the shared one or by its timer. */
+  /**
+   * A call with a time limit gets its own signal, aborted by its timer or by `halt` (which aborts the
+   * shared one too). Not an abort listener on the shared signal per call: at a concurrency over 10 that
+   * is a MaxListenersExceededWarning, and a listener per call for nothing.
+   */
   private arm(call: Call<T>): AbortSignal {
     const own = new AbortController();
-    const shared = this.controller.signal;
-    call.unlink = onAbort(shared, () => own.abort(shared.reason));
+    call.own = own;
     call.timer = setTimeout(() => {
       const error = new TimeoutError(call.index, safeLabel(this.label, call.item, call.index), this.timeout);
       own.abort(error);
@@ -339,8 +343,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
 
   private disarm(call: Call<T>): void {
     if (call.timer !== undefined) clearTimeout(call.timer);
-    call.unlink?.();
-    call.timer = call.unlink = undefined;
+    call.timer = undefined;
   }
 
   private settled(call: Call<T>, ok: boolean, value: unknown): void {
@@ -401,8 +404,12 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
   private halt(reason: unknown): void {
     this.stopped = true;
     this.release();
-    this.controller.abort(reason); // also aborts the calls' own signals (timeouts), linked to it
-    for (const call of this.inFlight.values()) this.disarm(call);
+    const shared = this.controller.signal;
+    this.controller.abort(reason);
+    for (const call of this.inFlight.values()) {
+      this.disarm(call);
+      call.own?.abort(shared.reason); // the calls' own signals (timeouts) abort with the shared one
+    }
   }
 
   private release(): void {
