@@ -830,3 +830,105 @@ describe('a sync loop that slows down after a fast stretch (issue 8, item 8)', (
     expect(gap).toBeLessThanOrEqual(1000);
   });
 });
+
+describe('a source whose next() gives a non-object (issue 8, item 15)', () => {
+  /** What a bare loop throws, to compare with. */
+  function bareError(run: () => void): unknown {
+    try {
+      run();
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  }
+
+  /** An iterable whose `next()` gives `bad` after `good` items. */
+  function broken(bad: unknown, good = 2): Iterable<number> {
+    return {
+      [Symbol.iterator]() {
+        let i = 0;
+        return { next: () => (i < good ? { value: i++, done: false } : bad) } as Iterator<number>;
+      },
+    };
+  }
+
+  test.each([[5], [null], [undefined], ['x']])('sync, next() returns %p: the TypeError a bare for…of throws, the bar closed as failed', (bad) => {
+    const { options } = setup();
+    const expected = bareError(() => {
+      for (const _ of broken(bad));
+    });
+    expect(expected).toBeInstanceOf(TypeError);
+    const it = progress(broken(bad), options);
+    let seen = 0;
+    const error = bareError(() => {
+      for (const _ of it) seen++;
+    });
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe((expected as Error).message);
+    expect(seen).toBe(2);
+    expect(it.bar.isClosed).toBe(true);
+    expect(outcome(it.bar)).toBe('failed');
+  });
+
+  test('sync, a `done` getter that throws: the same error, the bar closed as failed', () => {
+    const { options } = setup();
+    const boom = new Error('done getter');
+    const source = {
+      [Symbol.iterator]: () => ({
+        next: () => ({
+          get done(): boolean {
+            throw boom;
+          },
+          value: 1,
+        }),
+      }),
+    };
+    const it = progress(source as Iterable<number>, options);
+    expect(() => {
+      for (const _ of it);
+    }).toThrow(boom);
+    expect(outcome(it.bar)).toBe('failed');
+  });
+
+  /** An async iterable whose `next()` resolves to `bad` after `good` items. */
+  function brokenAsync(bad: unknown, good: number): AsyncIterable<number> {
+    return {
+      [Symbol.asyncIterator]() {
+        let i = 0;
+        return { next: async () => (i < good ? { value: i++, done: false } : bad) } as AsyncIterator<number>;
+      },
+    };
+  }
+
+  test.each([[null], [5]])('async, next() resolves to %p: the loop rejects with a TypeError, the bar closed as failed', async (bad) => {
+    const { options } = setup();
+    const it = progress(brokenAsync(bad, 3), options);
+    let seen = 0;
+    const error = await (async () => {
+      for await (const _ of it) seen++;
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/Iterator result .* is not an object/);
+    expect(seen).toBe(3);
+    expect(outcome(it.bar)).toBe('failed');
+  });
+
+  test('async, fast source with a known total (results handed back unread): the bar still closes as failed', async () => {
+    const stream = new MemoryStream();
+    const it = progress(brokenAsync(null, 5000), { stream, total: 10_000, minInterval: 20 });
+    const error = await (async () => {
+      for await (const _ of it);
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    const deadline = Date.now() + 2000;
+    while (!it.bar.isClosed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(outcome(it.bar)).toBe('failed');
+    expect(it.bar.n).toBe(5000);
+  });
+});

@@ -241,6 +241,47 @@ describe('map: lazy thenables', () => {
   });
 });
 
+describe('map: a source whose next() gives a non-object (issue 8, item 15)', () => {
+  test.each([[null], [7]])('async source, next() resolves to %p: the loop rejects with a TypeError, the bar closes as failed', async (bad) => {
+    const source: AsyncIterable<number> = {
+      [Symbol.asyncIterator]() {
+        let i = 0;
+        return { next: async () => (i < 2 ? { value: i++, done: false } : bad) } as AsyncIterator<number>;
+      },
+    };
+    const it = map(source, async (x) => x * 2, { disable: true });
+    const out: number[] = [];
+    const error = await (async () => {
+      for await (const v of it) out.push(v);
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/Iterator result .* is not an object/);
+    expect(it.bar.state.outcome).toBe('failed');
+  });
+
+  test.each([[null], [7]])('sync source, next() returns %p: the same', async (bad) => {
+    const source: Iterable<number> = {
+      [Symbol.iterator]() {
+        let i = 0;
+        return { next: () => (i < 2 ? { value: i++, done: false } : bad) } as Iterator<number>;
+      },
+    };
+    const it = map(source, async (x) => x * 2, { disable: true });
+    const error = await (async () => {
+      for await (const _ of it);
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/Iterator result .* is not an object/);
+    expect(it.bar.state.outcome).toBe('failed');
+  });
+});
+
 describe('map: failures', () => {
   test('the first failure aborts the calls running, starts no more, and is thrown (same object)', async () => {
     const stream = new MemoryStream();

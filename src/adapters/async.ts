@@ -20,6 +20,7 @@
  * late, after the code following the loop has started (or at process exit, as `stopped`).
  */
 import type { Bar } from '../bar.js';
+import { isObjectLike, notAnIteratorResult } from '../core/errors.js';
 
 /** Items per quarter interval (`bar.armed`) from which results may go unread: about 40k items/s. */
 const FAST = 1024;
@@ -72,7 +73,16 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
   ) {
     bar.iteration = this;
     this.onResult = (result) => {
-      if (result.done) this.finish('done');
+      let done: boolean | undefined;
+      try {
+        // A result that is not an object, or a `done` getter that throws: a bare loop fails with it too.
+        if (!isObjectLike(result)) throw notAnIteratorResult(result);
+        done = result.done;
+      } catch (error) {
+        this.finish('failed');
+        throw error;
+      }
+      if (done) this.finish('done');
       else if (this.weight === undefined) this.pending = 1;
       else {
         try {
@@ -91,7 +101,16 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
       throw error;
     };
     this.onLate = (result) => {
-      if (result.done && !this.finished) this.finish('done');
+      if (this.finished) return;
+      let done: boolean | undefined;
+      try {
+        if (!isObjectLike(result)) throw notAnIteratorResult(result);
+        done = result.done;
+      } catch {
+        this.finish('failed'); // the consumer got the error itself (its loop threw it)
+        return;
+      }
+      if (done) this.finish('done');
     };
     this.onLateError = () => {
       if (!this.finished) this.finish('failed'); // the consumer got the error itself

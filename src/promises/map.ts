@@ -15,7 +15,7 @@
  */
 import type { ProgressAsyncIterator } from '../adapters/async.js';
 import type { Clock } from '../core/clock.js';
-import { checkBoolean, checkFunction } from '../core/errors.js';
+import { checkBoolean, checkFunction, isObjectLike, notAnIteratorResult } from '../core/errors.js';
 import { resolveOptions } from '../options.js';
 import { abortError, noop, onAbort } from './abort.js';
 import { TimeoutError } from './errors.js';
@@ -256,18 +256,20 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
           this.pull(it);
           break;
         }
-        let r: IteratorResult<T>;
+        let item: T;
         try {
-          r = it.next();
+          const r = it.next();
+          if (!isObjectLike(r)) throw notAnIteratorResult(r); // as a bare loop would
+          if (r.done) {
+            this.sourceDone = true;
+            break;
+          }
+          item = r.value;
         } catch (error) {
           this.fail(error);
           break;
         }
-        if (r.done) {
-          this.sourceDone = true;
-          break;
-        }
-        this.call(r.value);
+        this.call(item);
       }
     } finally {
       this.inPump = false;
@@ -291,8 +293,21 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
       (r) => {
         this.pulling = false;
         if (this.stopped) return; // an item pulled as everything stopped is dropped
-        if (r.done) this.sourceDone = true;
-        else this.call(r.value);
+        // Nothing here may throw: it would be an unhandled rejection, and the loop would wait forever.
+        let item: T;
+        try {
+          if (!isObjectLike(r)) throw notAnIteratorResult(r); // as a bare `for await` would
+          if (r.done) {
+            this.sourceDone = true;
+            this.pump();
+            return;
+          }
+          item = r.value;
+        } catch (error) {
+          this.fail(error);
+          return;
+        }
+        this.call(item);
         this.pump();
       },
       (error: unknown) => {
