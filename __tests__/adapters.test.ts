@@ -932,3 +932,52 @@ describe('a source whose next() gives a non-object (issue 8, item 15)', () => {
     expect(it.bar.n).toBe(5000);
   });
 });
+
+describe('a source whose `length` or `size` getter throws (issue 8, item 16)', () => {
+  /** Iterable like a bare loop wants it, with a `length` (or `size`) getter that throws. */
+  function withThrowingGetter<T>(items: readonly T[], key: 'length' | 'size'): Iterable<T> {
+    const source = { [Symbol.iterator]: () => items[Symbol.iterator]() };
+    Object.defineProperty(source, key, {
+      get() {
+        throw new Error(`${key} is not available`);
+      },
+    });
+    return source;
+  }
+
+  test.each([['length' as const], ['size' as const]])('sync: %s that throws: the loop runs, total unknown', (key) => {
+    const { options, stream } = setup();
+    const it = progress(withThrowingGetter([1, 2, 3], key), options);
+    expect([...it]).toEqual([1, 2, 3]);
+    expect(it.bar.total).toBeUndefined();
+    expect(stream.lines.at(-1)).toMatch(/^3 it /);
+  });
+
+  test('async: the same', async () => {
+    const { options } = setup();
+    const source = {
+      async *[Symbol.asyncIterator]() {
+        yield 1;
+        yield 2;
+      },
+      get length(): number {
+        throw new Error('no length');
+      },
+    };
+    const it = progress(source, options);
+    expect(await collect(it)).toEqual([1, 2]);
+    expect(it.bar.total).toBeUndefined();
+    const bytes = progress(source, { ...options, unit: 'B' });
+    expect(await collect(bytes)).toEqual([1, 2]);
+  });
+
+  test('map, gather and asCompleted: the same', async () => {
+    const { options } = setup();
+    const source = withThrowingGetter([1, 2, 3], 'length');
+    const out: number[] = [];
+    for await (const v of progress.map(source, (x) => x * 2, options)) out.push(v);
+    expect(out).toEqual([2, 4, 6]);
+    expect(await progress.gather(source, options)).toEqual([1, 2, 3]);
+    expect(await collect(progress.asCompleted(source, options))).toEqual([1, 2, 3]);
+  });
+});

@@ -27,7 +27,7 @@
  * the items expected in a quarter interval) is not capped so low: adapters read it to know items are fast.
  */
 import type { Clock } from './core/clock.js';
-import { typeError } from './core/errors.js';
+import { describeValue, typeError } from './core/errors.js';
 import type { Outcome, Snapshot } from './core/state.js';
 import { ProgressState } from './core/state.js';
 import { formatLine } from './format/line.js';
@@ -164,21 +164,35 @@ export class Bar implements Drawable, Disposable {
   }
 
   /**
-   * Advances the bar by `n` (default 1). Cheap: call it once per item.
+   * Advances the bar by `n` (default 1; negative and fractional steps are allowed). Cheap: call it once
+   * per item. After `close()` it is ignored: the count stays what the final line says (a late callback
+   * of a stream or a timer cannot move a finished bar). `n` must be a finite number, and so must the
+   * count after it: a step that would make it infinite throws a RangeError and changes nothing.
    * @example bar.update(chunk.length)
    */
   update(n = 1): void {
     if (typeof n !== 'number' || !Number.isFinite(n)) throw typeError('n', 'a finite number', n);
-    this.state.n += n;
+    if (this.closed) return;
+    const count = this.state.n + n;
+    if (!Number.isFinite(count)) {
+      throw new RangeError(`Expected \`n\` to keep the count finite (it is ${this.state.n}), got ${describeValue(n)}`);
+    }
+    this.state.n = count;
     if (--this.countdown <= 0) this.check();
   }
 
   /**
-   * Changes the label, the total or the postfix.
+   * Changes the label, the total or the postfix. Any other key is a TypeError naming it (nothing is
+   * changed then), as unknown options are.
    * @example bar.set({ desc: 'upload (retry)', postfix: { retries: 1 } })
    */
   set(update: BarUpdate): void {
     if (update === null || typeof update !== 'object') throw typeError('update', 'an object', update);
+    for (const key of Object.keys(update)) {
+      if (key !== 'desc' && key !== 'total' && key !== 'postfix') {
+        throw new TypeError(`Unknown option \`${key}\` (bar.set() takes \`desc\`, \`total\` and \`postfix\`)`);
+      }
+    }
     if ('desc' in update) {
       if (typeof update.desc !== 'string') throw typeError('desc', 'a string', update.desc);
       this.state.desc = update.desc;

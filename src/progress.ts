@@ -22,6 +22,7 @@ import { gather } from './promises/gather.js';
 import { map } from './promises/map.js';
 import type { PromiseArrayIterator, PromiseArrayOptions } from './promises/promise-array.js';
 import { isPromiseArray, promiseArray } from './promises/promise-array.js';
+import { declaredTotal as sourceTotal } from './promises/source.js';
 
 /** Options `progress(source)` handles itself, besides the bar's. */
 const ITERABLE_KEYS = ['weight', 'signal'];
@@ -33,9 +34,7 @@ function declaredTotal(source: object | string): number | undefined {
     for (const _ of source) count++;
     return count;
   }
-  const s = source as { length?: unknown; size?: unknown };
-  const v = typeof s.length === 'number' ? s.length : typeof s.size === 'number' ? s.size : undefined;
-  return v !== undefined && Number.isFinite(v) && v >= 0 ? v : undefined;
+  return sourceTotal(source);
 }
 
 function resolveWeight<T>(options: IterableOptions<T> | undefined, bytes: boolean): ((item: T) => number) | undefined {
