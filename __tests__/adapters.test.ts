@@ -738,3 +738,246 @@ describe('lazy counting of index-based iterators, and the unread fast path of as
     expect(stream.lines.at(-1)).toMatch(/3000\/10000/);
   });
 });
+
+describe('a sync loop that slows down after a fast stretch (issue 8, item 8)', () => {
+  /**
+   * 1,000,000 fast items (10 ns each on the fake clock), then slow ones of 10 ms: the longest stretch of
+   * fake time without a frame, from the slow-down to the end. Frames are timed by the writes to a
+   * terminal stream (each slow item changes the count, so every frame drawn is written).
+   */
+  function longestGapAfterSlowDown(drive: (stream: MemoryStream, clock: FakeClock, fast: () => void, slow: () => void) => void): number {
+    const clock = new FakeClock();
+    const stream = new MemoryStream({ isTTY: true, columns: 80, rows: 24 });
+    const times: number[] = [];
+    const write = stream.write.bind(stream);
+    stream.write = (chunk) => {
+      times.push(clock.now);
+      return write(chunk);
+    };
+    let slowFrom = -1;
+    drive(
+      stream,
+      clock,
+      () => clock.advance(0.00001),
+      () => {
+        if (slowFrom < 0) slowFrom = clock.now;
+        clock.advance(10);
+      },
+    );
+    expect(slowFrom).toBeGreaterThanOrEqual(0);
+    let gap = 0;
+    let last = slowFrom;
+    for (const t of times) {
+      if (t < slowFrom) continue;
+      gap = Math.max(gap, t - last);
+      last = t;
+    }
+    return gap;
+  }
+
+  const FAST = 1_000_000;
+  const SLOW = 300; // 3 s of slow items
+
+  test.each([
+    ['an array', (s: MemoryStream, c: FakeClock) => progress(Array.from({ length: FAST + SLOW }, (_, i) => i), { stream: s, clock: c.read, captureOutput: false })],
+    ['a range', (s: MemoryStream, c: FakeClock) => progress(FAST + SLOW, { stream: s, clock: c.read, captureOutput: false })],
+    ['a generator', (s: MemoryStream, c: FakeClock) => progress(rangeOf(FAST + SLOW), { stream: s, clock: c.read, captureOutput: false })],
+  ])('%s: a frame within 1 s of fake time after the slow-down, and every second after', (_name, make) => {
+    const gap = longestGapAfterSlowDown((stream, clock, fast, slow) => {
+      for (const i of make(stream, clock)) (i < FAST ? fast : slow)();
+    });
+    expect(gap).toBeLessThanOrEqual(1000);
+  });
+
+  test('an async generator that never waits for I/O (timers starve), total known (unread fast path): the same', async () => {
+    const clock = new FakeClock();
+    const stream = new MemoryStream({ isTTY: true, columns: 80, rows: 24 });
+    const times: number[] = [];
+    const write = stream.write.bind(stream);
+    stream.write = (chunk) => {
+      times.push(clock.now);
+      return write(chunk);
+    };
+    async function* numbers(): AsyncGenerator<number> {
+      for (let i = 0; i < FAST + SLOW; i++) yield i;
+    }
+    let slowFrom = -1;
+    for await (const i of progress(numbers(), { stream, clock: clock.read, captureOutput: false, total: FAST + SLOW })) {
+      if (i < FAST) clock.advance(0.00001);
+      else {
+        if (slowFrom < 0) slowFrom = clock.now;
+        clock.advance(10);
+      }
+    }
+    let gap = 0;
+    let last = slowFrom;
+    for (const t of times.filter((t) => t >= slowFrom)) {
+      gap = Math.max(gap, t - last);
+      last = t;
+    }
+    expect(gap).toBeLessThanOrEqual(1000);
+  });
+
+  test('a manual bar updated from a sync loop: the same', () => {
+    const gap = longestGapAfterSlowDown((stream, clock, fast, slow) => {
+      const bar = progress.bar({ stream, clock: clock.read, captureOutput: false, total: FAST + SLOW });
+      for (let i = 0; i < FAST + SLOW; i++) {
+        (i < FAST ? fast : slow)();
+        bar.update();
+      }
+      bar.close();
+    });
+    expect(gap).toBeLessThanOrEqual(1000);
+  });
+});
+
+describe('a source whose next() gives a non-object (issue 8, item 15)', () => {
+  /** What a bare loop throws, to compare with. */
+  function bareError(run: () => void): unknown {
+    try {
+      run();
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  }
+
+  /** An iterable whose `next()` gives `bad` after `good` items. */
+  function broken(bad: unknown, good = 2): Iterable<number> {
+    return {
+      [Symbol.iterator]() {
+        let i = 0;
+        return { next: () => (i < good ? { value: i++, done: false } : bad) } as Iterator<number>;
+      },
+    };
+  }
+
+  test.each([[5], [null], [undefined], ['x']])('sync, next() returns %p: the TypeError a bare for…of throws, the bar closed as failed', (bad) => {
+    const { options } = setup();
+    const expected = bareError(() => {
+      for (const _ of broken(bad));
+    });
+    expect(expected).toBeInstanceOf(TypeError);
+    const it = progress(broken(bad), options);
+    let seen = 0;
+    const error = bareError(() => {
+      for (const _ of it) seen++;
+    });
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe((expected as Error).message);
+    expect(seen).toBe(2);
+    expect(it.bar.isClosed).toBe(true);
+    expect(outcome(it.bar)).toBe('failed');
+  });
+
+  test('sync, a `done` getter that throws: the same error, the bar closed as failed', () => {
+    const { options } = setup();
+    const boom = new Error('done getter');
+    const source = {
+      [Symbol.iterator]: () => ({
+        next: () => ({
+          get done(): boolean {
+            throw boom;
+          },
+          value: 1,
+        }),
+      }),
+    };
+    const it = progress(source as Iterable<number>, options);
+    expect(() => {
+      for (const _ of it);
+    }).toThrow(boom);
+    expect(outcome(it.bar)).toBe('failed');
+  });
+
+  /** An async iterable whose `next()` resolves to `bad` after `good` items. */
+  function brokenAsync(bad: unknown, good: number): AsyncIterable<number> {
+    return {
+      [Symbol.asyncIterator]() {
+        let i = 0;
+        return { next: async () => (i < good ? { value: i++, done: false } : bad) } as AsyncIterator<number>;
+      },
+    };
+  }
+
+  test.each([[null], [5]])('async, next() resolves to %p: the loop rejects with a TypeError, the bar closed as failed', async (bad) => {
+    const { options } = setup();
+    const it = progress(brokenAsync(bad, 3), options);
+    let seen = 0;
+    const error = await (async () => {
+      for await (const _ of it) seen++;
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/Iterator result .* is not an object/);
+    expect(seen).toBe(3);
+    expect(outcome(it.bar)).toBe('failed');
+  });
+
+  test('async, fast source with a known total (results handed back unread): the bar still closes as failed', async () => {
+    const stream = new MemoryStream();
+    const it = progress(brokenAsync(null, 5000), { stream, total: 10_000, minInterval: 20 });
+    const error = await (async () => {
+      for await (const _ of it);
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    const deadline = Date.now() + 2000;
+    while (!it.bar.isClosed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(outcome(it.bar)).toBe('failed');
+    expect(it.bar.n).toBe(5000);
+  });
+});
+
+describe('a source whose `length` or `size` getter throws (issue 8, item 16)', () => {
+  /** Iterable like a bare loop wants it, with a `length` (or `size`) getter that throws. */
+  function withThrowingGetter<T>(items: readonly T[], key: 'length' | 'size'): Iterable<T> {
+    const source = { [Symbol.iterator]: () => items[Symbol.iterator]() };
+    Object.defineProperty(source, key, {
+      get() {
+        throw new Error(`${key} is not available`);
+      },
+    });
+    return source;
+  }
+
+  test.each([['length' as const], ['size' as const]])('sync: %s that throws: the loop runs, total unknown', (key) => {
+    const { options, stream } = setup();
+    const it = progress(withThrowingGetter([1, 2, 3], key), options);
+    expect([...it]).toEqual([1, 2, 3]);
+    expect(it.bar.total).toBeUndefined();
+    expect(stream.lines.at(-1)).toMatch(/^3 it /);
+  });
+
+  test('async: the same', async () => {
+    const { options } = setup();
+    const source = {
+      async *[Symbol.asyncIterator]() {
+        yield 1;
+        yield 2;
+      },
+      get length(): number {
+        throw new Error('no length');
+      },
+    };
+    const it = progress(source, options);
+    expect(await collect(it)).toEqual([1, 2]);
+    expect(it.bar.total).toBeUndefined();
+    const bytes = progress(source, { ...options, unit: 'B' });
+    expect(await collect(bytes)).toEqual([1, 2]);
+  });
+
+  test('map, gather and asCompleted: the same', async () => {
+    const { options } = setup();
+    const source = withThrowingGetter([1, 2, 3], 'length');
+    const out: number[] = [];
+    for await (const v of progress.map(source, (x) => x * 2, options)) out.push(v);
+    expect(out).toEqual([2, 4, 6]);
+    expect(await progress.gather(source, options)).toEqual([1, 2, 3]);
+    expect(await collect(progress.asCompleted(source, options))).toEqual([1, 2, 3]);
+  });
+});

@@ -8,6 +8,7 @@ import { asCompleted, progress } from '../src/index.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
 import { renderScreen } from '../test-support/screen.js';
+import { lazyQueries } from '../test-support/lazy-thenable.js';
 import { deferred, flush, never, permutation } from '../test-support/tasks.js';
 
 function tty(columns = 70): MemoryStream {
@@ -286,6 +287,86 @@ describe('for await over progress(arrayOfPromises)', () => {
     expect((await screen(stream))[0]).toMatch(/✗ 2\/3 \[[^\]]*, 1 failed\]$/);
     ds[2]?.reject(new Error('late'));
     await flush();
+  });
+
+  test('lazy thenables (query builders) run one at a time, when the loop reaches each, as in a bare for await', async () => {
+    const q = lazyQueries(50, (i) => i * 10);
+    const it = progress(q.items, { disable: true });
+    const seen: number[] = [];
+    let startedAtFirst = -1;
+    await flush();
+    expect(q.started).toBe(0); // nothing starts before the loop asks
+    for await (const v of it) {
+      if (startedAtFirst < 0) startedAtFirst = q.started;
+      seen.push(v);
+    }
+    expect(startedAtFirst).toBe(1);
+    expect(q.maxRunning).toBe(1);
+    expect(q.startsOf).toEqual(new Array(50).fill(1)); // each run exactly once
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => i * 10));
+    expect(it.bar.n).toBe(50);
+    expect(it.bar.isClosed).toBe(true);
+  });
+
+  test('native promises are watched ahead of the loop; lazy thenables beside them are not', async () => {
+    const first = deferred<number>();
+    const q = lazyQueries(2, (i) => 100 + i);
+    const items: PromiseLike<number>[] = [first.promise, q.items[0]!, Promise.resolve(2), q.items[1]!];
+    const seen: number[] = [];
+    const it = progress(items, { disable: true });
+    const loop = (async () => {
+      for await (const v of it) seen.push(v);
+    })();
+    await flush();
+    expect(q.started).toBe(0);
+    expect(it.bar.n).toBe(1); // the native promise that had resolved is counted before the loop gets to it
+    first.resolve(1);
+    await loop;
+    expect(seen).toEqual([1, 100, 2, 101]);
+    expect(q.startsOf).toEqual([1, 1]);
+  });
+
+  test('a lazy query that hangs: the bar says stalled and names it alone, not those the loop has not reached', async () => {
+    const stream = tty();
+    const clock = new FakeClock();
+    const q = lazyQueries(5, (i) => i, { hang: (i) => i === 1 });
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const loop = (async () => {
+      for await (const v of progress(q.items, { stream, clock: clock.read, signal: controller.signal, stallAfter: 5000 })) seen.push(v);
+    })();
+    await flush();
+    clock.advance(6000);
+    await flush();
+    controller.abort(new Error('enough'));
+    await expect(loop).rejects.toThrow('enough');
+    expect(seen).toEqual([0]);
+    expect(q.startsOf).toEqual([1, 1, 0, 0, 0]);
+    const rows = await screen(stream);
+    expect(rows[0]).toMatch(/✗ 1\/5 /);
+    expect(rows.slice(1)).toEqual([expect.stringMatching(/^ +1 still pending:$/), expect.stringMatching(/^ +#1 +6s$/)]);
+  });
+
+  test('the loop body is slow, every query reached has settled: no "stalled"', async () => {
+    const stream = tty();
+    const clock = new FakeClock();
+    const q = lazyQueries(3, (i) => i);
+    const it = progress(q.items, { stream, clock: clock.read, stallAfter: 5000 });
+    for await (const v of it) {
+      if (v === 0) {
+        clock.advance(20_000); // a long loop body: the next query has not been asked for
+        await flush();
+        expect(it.bar.line(clock.now, 70)).not.toMatch(/stalled|pending/);
+      }
+    }
+    expect(it.bar.n).toBe(3);
+  });
+
+  test('leaving the loop early: the lazy thenables not reached never run', async () => {
+    const q = lazyQueries(10, (i) => i);
+    for await (const v of progress(q.items, { disable: true })) if (v === 2) break;
+    await flush();
+    expect(q.startsOf).toEqual([1, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   test('a plain for…of still gets the promises themselves', () => {

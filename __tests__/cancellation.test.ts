@@ -3,6 +3,8 @@
  * pending, and the promise or the loop rejects with `signal.reason` (the same object).
  */
 import { describe, expect, test } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { getEventListeners } from 'node:events';
 import { asCompleted, gather, map, progress } from '../src/index.js';
 import { SignalAsyncIterator, SignalIterator } from '../src/promises/abort.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
@@ -221,5 +223,98 @@ describe('progress(source, { signal })', () => {
     async function* g() {}
     expect(progress(g(), { disable: true })).not.toBeInstanceOf(SignalAsyncIterator);
     expect(progress(g(), { signal: new AbortController().signal, disable: true })).toBeInstanceOf(SignalAsyncIterator);
+  });
+});
+
+describe('abort listeners: one per iteration, only while it runs (issue 8, item 13)', () => {
+  const listeners = (signal: AbortSignal): number => getEventListeners(signal, 'abort').length;
+
+  test('progress(source, { signal }) and asCompleted(…, { signal }) never iterated hold no listener', () => {
+    const { signal } = new AbortController();
+    function* gen(): Generator<number> {
+      yield 1;
+    }
+    async function* agen(): AsyncGenerator<number> {
+      yield 1;
+    }
+    for (let i = 0; i < 300; i++) {
+      progress(gen(), { signal, disable: true });
+      progress(agen(), { signal, disable: true });
+      progress([1, 2], { signal, disable: true });
+      progress(3, { signal, disable: true });
+      progress([Promise.resolve(1)], { signal, disable: true })[Symbol.asyncIterator]();
+      asCompleted([Promise.resolve(1)], { signal, disable: true });
+      map([1], (x) => x, { signal, disable: true });
+    }
+    expect(listeners(signal)).toBe(0);
+  });
+
+  test('one listener while a loop runs, none once it ends (done, break, or an error)', async () => {
+    const { signal } = new AbortController();
+    for (const x of progress([1, 2], { signal, disable: true })) {
+      expect(listeners(signal)).toBe(1);
+      void x;
+    }
+    expect(listeners(signal)).toBe(0);
+    for (const _ of progress(10, { signal, disable: true })) break;
+    expect(listeners(signal)).toBe(0);
+    async function* agen(): AsyncGenerator<number> {
+      yield 1;
+      yield 2;
+    }
+    for await (const _ of progress(agen(), { signal, disable: true })) expect(listeners(signal)).toBe(1);
+    expect(listeners(signal)).toBe(0);
+    for await (const _ of asCompleted([Promise.resolve(1), Promise.resolve(2)], { signal, disable: true })) {
+      expect(listeners(signal)).toBe(1);
+    }
+    expect(listeners(signal)).toBe(0);
+    for await (const _ of progress([Promise.resolve(1), Promise.resolve(2)], { signal, disable: true })) break;
+    expect(listeners(signal)).toBe(0);
+    for await (const _ of map([1, 2, 3], async (x) => x, { signal, disable: true, concurrency: 50, timeout: 60_000 })) {
+      expect(listeners(signal)).toBe(1);
+    }
+    expect(listeners(signal)).toBe(0);
+    await gather([Promise.resolve(1)], { signal, disable: true });
+    expect(listeners(signal)).toBe(0);
+  });
+
+  test('an abort before the loop starts still stops it at its first step, with the bar closed as aborted', async () => {
+    const controller = new AbortController();
+    const stream = new MemoryStream();
+    const it = asCompleted([never<number>()], { signal: controller.signal, stream });
+    const reason = reasonFor('before the loop');
+    controller.abort(reason);
+    await expect(it.next()).rejects.toBe(reason);
+    expect(it.bar.state.outcome).toBe('aborted');
+    const gen = progress([1, 2, 3], { signal: controller.signal, stream });
+    expect(() => gen.next()).toThrow(reason);
+    expect(gen.bar.state.outcome).toBe('aborted');
+  });
+
+  test('no warning in a real process: map with a timeout at concurrency 50, 300 loops never iterated', () => {
+    const dist = new URL('../dist/index.js', import.meta.url).href;
+    const script = `
+      import { progress } from ${JSON.stringify(dist)};
+      const warnings = [];
+      process.on('warning', (w) => warnings.push(w.name + ': ' + w.message));
+      const { signal } = new AbortController();
+      const tick = () => new Promise((r) => setImmediate(r));
+      for await (const _ of progress.map(Array.from({ length: 200 }, (_, i) => i), async (x) => { await tick(); return x; },
+        { concurrency: 50, timeout: 60_000, disable: true })) {}
+      for await (const _ of progress.map([1, 2, 3], async (x) => x, { concurrency: 50, timeout: 60_000, signal, disable: true })) {}
+      async function* agen() { yield 1; }
+      for (let i = 0; i < 300; i++) {
+        progress(agen(), { signal, disable: true });
+        progress([1, 2], { signal, disable: true });
+        progress.asCompleted([Promise.resolve(1)], { signal, disable: true });
+      }
+      await tick();
+      console.log(JSON.stringify(warnings));
+    `;
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual([]);
   });
 });

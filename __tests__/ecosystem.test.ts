@@ -35,7 +35,7 @@ import {
  *   pending (src/promises/inputs.ts, `endBar`).
  */
 type Defect = 1 | 2 | 11 | 'gather-reruns-thenables';
-const KNOWN_DEFECTS: ReadonlySet<Defect> = new Set<Defect>([11, 'gather-reruns-thenables']);
+const KNOWN_DEFECTS: ReadonlySet<Defect> = new Set<Defect>([]);
 
 /** `test`, or `test.failing` while `defect` is known (see `KNOWN_DEFECTS`). */
 function testUnless(defect: Defect, name: string, fn: () => Promise<void>): void {

@@ -91,6 +91,18 @@ describe('options', () => {
     }
   });
 
+  test('width is at most 1000 columns (1e8 ran out of memory while drawing)', () => {
+    for (const width of [1001, 1e8, 2 ** 40]) {
+      const error = thrown(() => loose([1], { ...quiet(), width }));
+      expect(error).toBeInstanceOf(RangeError);
+      expect(error.message).toBe(`Expected \`width\` to be an integer from 1 to 1000, got \`${width}\` (number)`);
+      expect(thrown(() => looseBar({ ...quiet(), width })).message).toContain('`width`');
+    }
+    const stream = new MemoryStream();
+    for (const _ of progress([1], { stream, width: 1000, total: 1 }));
+    expect(stream.lines.at(-1)).toHaveLength(1000);
+  });
+
   test.each([
     [5, 'Expected `weight` to be a function, got `5` (number)'],
     ['length', 'Expected `weight` to be a function, got `"length"` (string)'],
@@ -188,6 +200,42 @@ describe('manual bar', () => {
       'Expected `postfix` to be a string or an object, got `5` (number)',
     );
     expect(thrown(() => bar.set(null as never)).message).toBe('Expected `update` to be an object, got `null` (null)');
+    bar.close();
+  });
+});
+
+describe('manual bar: unknown keys, closed bars, overflow (issue 8, item 16)', () => {
+  test('bar.set({ bogus }) throws a TypeError naming the key, and changes nothing', () => {
+    const bar = progress.bar({ ...quiet(), desc: 'a' });
+    const error = thrown(() => bar.set({ desc: 'b', bogus: 1 } as never));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toBe('Unknown option `bogus` (bar.set() takes `desc`, `total` and `postfix`)');
+    expect(bar.desc).toBe('a');
+    bar.close();
+  });
+
+  test('update() after close() is ignored: the count and the final line stay as closed', () => {
+    const stream = new MemoryStream();
+    const bar = progress.bar({ stream, clock: new FakeClock().read, total: 10 });
+    bar.update(4);
+    bar.close();
+    const written = stream.text;
+    bar.update(3);
+    bar.update();
+    expect(bar.n).toBe(4);
+    expect(stream.text).toBe(written);
+    expect(() => bar.update('x' as unknown as number)).toThrow(TypeError); // a bad argument is still an error
+  });
+
+  test('update(1e308) twice: a RangeError naming n, and the count stays finite', () => {
+    const bar = progress.bar(quiet());
+    bar.update(1e308);
+    const error = thrown(() => bar.update(1e308));
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.message).toBe('Expected `n` to keep the count finite (it is 1e+308), got `1e+308` (number)');
+    expect(bar.n).toBe(1e308);
+    bar.update(-1e308);
+    expect(bar.n).toBe(0);
     bar.close();
   });
 });

@@ -11,6 +11,7 @@ import { expectType } from '../test-support/expect-type.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
 import { renderScreen } from '../test-support/screen.js';
+import { lazyQueries } from '../test-support/lazy-thenable.js';
 import { deferred, flush, never, permutation } from '../test-support/tasks.js';
 
 function tty(columns = 70): MemoryStream {
@@ -25,6 +26,12 @@ function drawn(stream: MemoryStream, clock: FakeClock) {
 /** The visible rows (a terminal's driver turns "\n" into "\r\n", as `stty onlcr` does). */
 async function screen(stream: MemoryStream, cols = 70): Promise<string[]> {
   return (await renderScreen(stream.text.replace(/\r?\n/g, '\r\n'), cols, 12)).rows.filter((r) => r !== '');
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
 }
 
 describe('gather: results', () => {
@@ -207,6 +214,32 @@ describe('gather: fail fast', () => {
   });
 });
 
+describe('gather and asCompleted: lazy thenables', () => {
+  test('gather starts every thenable at once, as Promise.all does, and each exactly once', async () => {
+    const q = lazyQueries(20, (i) => i);
+    const all = gather(q.items, { disable: true });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(q.started).toBe(20);
+    expect(await all).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(q.startsOf).toEqual(new Array(20).fill(1));
+  });
+
+  test('a failure: the report of what is pending does not run a lazy thenable again', async () => {
+    const stream = tty();
+    const clock = new FakeClock();
+    const q = lazyQueries(4, (i) => i, { hang: (i) => i < 2, fail: (i) => (i === 3 ? new Error('boom') : undefined) });
+    await expect(gather(q.items, drawn(stream, clock))).rejects.toThrow('boom');
+    await flush();
+    expect(q.startsOf).toEqual([1, 1, 1, 1]);
+    expect((await screen(stream)).join('\n')).toMatch(/2 still pending/);
+    const q2 = lazyQueries(4, (i) => i, { hang: (i) => i < 2, fail: (i) => (i === 3 ? new Error('boom') : undefined) });
+    await expect(collect(asCompleted(q2.items, { disable: true }))).rejects.toThrow('boom');
+    await flush();
+    expect(q2.startsOf).toEqual([1, 1, 1, 1]);
+  });
+});
+
 describe('gather: settle', () => {
   test('resolves like Promise.allSettled; the bar counts failures live', async () => {
     const stream = tty();
@@ -275,6 +308,14 @@ describe('gather: bad arguments', () => {
     );
     async function* agen() {}
     await expect(gather(agen() as never)).rejects.toThrow(/use `progress\.map\(source, fn\)`/);
+  });
+
+  test('bad options do not start lazy thenables (they are never taken)', async () => {
+    const q = lazyQueries(3, (i) => i);
+    await expect(gather(q.items, { settle: 1 } as never)).rejects.toThrow(TypeError);
+    expect(() => asCompleted(q.items, { indexed: 1 } as never)).toThrow(TypeError);
+    await flush();
+    expect(q.started).toBe(0);
   });
 
   test('bad options do not leave the inputs unhandled', async () => {

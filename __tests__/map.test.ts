@@ -8,6 +8,7 @@ import { map, progress, TimeoutError } from '../src/index.js';
 import type { CallContext } from '../src/index.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
+import { lazyQueries } from '../test-support/lazy-thenable.js';
 import { deferred, flush, never } from '../test-support/tasks.js';
 import type { Deferred } from '../test-support/tasks.js';
 
@@ -226,6 +227,58 @@ describe('map: lazy pulling and bounded memory', () => {
     await collect(it);
     expect(it.bar.isClosed).toBe(true);
     expect(it.bar.line(clock.now, 80)).toMatch(/^convert: 100%\|█+\| 5\/5 \[00:02<00:00, [^\]]*\]$/);
+  });
+});
+
+describe('map: lazy thenables', () => {
+  test('`(query) => query` runs lazy query builders `concurrency` at a time, each once', async () => {
+    const q = lazyQueries(40, (i) => i * 2);
+    const out: number[] = [];
+    for await (const v of map(q.items, (query) => query, { concurrency: 3, disable: true })) out.push(v);
+    expect(out).toEqual(Array.from({ length: 40 }, (_, i) => i * 2));
+    expect(q.maxRunning).toBe(3);
+    expect(q.startsOf).toEqual(new Array(40).fill(1));
+  });
+});
+
+describe('map: a source whose next() gives a non-object (issue 8, item 15)', () => {
+  test.each([[null], [7]])('async source, next() resolves to %p: the loop rejects with a TypeError, the bar closes as failed', async (bad) => {
+    const source: AsyncIterable<number> = {
+      [Symbol.asyncIterator]() {
+        let i = 0;
+        return { next: async () => (i < 2 ? { value: i++, done: false } : bad) } as AsyncIterator<number>;
+      },
+    };
+    const it = map(source, async (x) => x * 2, { disable: true });
+    const out: number[] = [];
+    const error = await (async () => {
+      for await (const v of it) out.push(v);
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/Iterator result .* is not an object/);
+    expect(it.bar.state.outcome).toBe('failed');
+  });
+
+  test.each([[null], [7]])('sync source, next() returns %p: the same', async (bad) => {
+    const source: Iterable<number> = {
+      [Symbol.iterator]() {
+        let i = 0;
+        return { next: () => (i < 2 ? { value: i++, done: false } : bad) } as Iterator<number>;
+      },
+    };
+    const it = map(source, async (x) => x * 2, { disable: true });
+    const error = await (async () => {
+      for await (const _ of it);
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/Iterator result .* is not an object/);
+    expect(it.bar.state.outcome).toBe('failed');
   });
 });
 

@@ -272,6 +272,24 @@ describe('errors, aborts and early ends close the bar', () => {
     expect(outcome(meter.bar)).toBe('aborted');
   });
 
+  test('an already aborted signal: the pipeline rejects with the same AbortError (cause: the reason); the bar closes aborted', async () => {
+    const { options, stream } = setup();
+    const controller = new AbortController();
+    const reason = new Error('stop before the start');
+    controller.abort(reason);
+    const meter = progress.stream({ signal: controller.signal, ...options });
+    expect(meter.destroyed).toBe(true);
+    expect(outcome(meter.bar)).toBe('aborted');
+    const { sink, chunks } = collector();
+    const error = await pipeline(Readable.from([Buffer.from('abc')]), meter, sink).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ name: 'AbortError', cause: reason });
+    expect(chunks).toEqual([]);
+    expect(stream.lines.at(-1)).toMatch(/✗ 0 B /);
+  });
+
   test('destroy() without an error before the end: stopped', () => {
     const { options } = setup();
     const meter = progress.stream(options);

@@ -3,13 +3,31 @@
  *
  * Hot path: `update(n)` (and the adapters, which inline the same two lines) adds to the count and
  * decrements a countdown; only when the countdown reaches zero does `check()` read the clock and maybe
- * draw. The countdown is re-armed to about the number of items expected in a quarter of `minInterval`,
- * measured from the item rate, so the clock is read a few times per frame however fast items come, and
- * never on every item (tqdm reads it on every item once its threshold is reached but the interval has not
- * passed; here the threshold moves on instead).
+ * draw. The countdown is re-armed from the measured item rate to the items expected in a quarter of
+ * `minInterval`, but never to more than 64 items, nor to more than 20 µs of them (below: why). So a loop
+ * of items of a few ns reads the clock once per 64 items, one of 1 µs items every 20, and one of items of
+ * 20 µs or more on every item, where a read costs under 1 % of the item.
+ *
+ * A loop that slows down. A synchronous loop blocks the renderer's timer (so does an async loop that
+ * never waits for I/O: it runs on microtasks), so its clock reads are its only chance to draw. If the
+ * countdown was armed for the old pace, a loop that turns slow (a million 1 ns items, then 10 ms ones)
+ * reads the clock again only after that many slow items: hours. Whatever a scheme does between two reads
+ * k items apart, the slow-down can start right after a read and go unseen for k slow items: an
+ * exponential back-off (re-arm 1, 2, 4… after each read) ends every ramp with a step as large as the items
+ * it has seen, so it has the same blind spot; and shrinking the countdown by the measured slow-down
+ * (`items × stride / dt` below) only helps from the first read after it. Only a bound on k bounds the
+ * blind spot, and its price is one clock read (≈ 30–120 ns) per k items, so k is capped twice:
+ * - at `MAX_COUNTDOWN` (64) items: in the fastest loops (a few ns per item) that is ≈ 0.5–2 ns per item
+ *   (docs/benchmarks.md: the 10M-item rows, and "fast then slow" for the gap between frames);
+ * - at the items of `MAX_SPAN_MS` (20 µs) at the current pace, where a read costs under 1 % of the loop:
+ *   64 items at 1 ns, 20 at 1 µs, a read on every item from 20 µs per item on.
+ * So after a slow-down the next frame comes within 64 slow items, and within 20 µs' worth of the old
+ * items (10 ms items after 1 ns ones: 0.64 s; 1 s items after 5 µs ones: 4 s); from then on the
+ * countdown, re-armed from the new pace, keeps to a frame per `minInterval`. The pace itself (`armed`,
+ * the items expected in a quarter interval) is not capped so low: adapters read it to know items are fast.
  */
 import type { Clock } from './core/clock.js';
-import { typeError } from './core/errors.js';
+import { describeValue, typeError } from './core/errors.js';
 import type { Outcome, Snapshot } from './core/state.js';
 import { ProgressState } from './core/state.js';
 import { formatLine } from './format/line.js';
@@ -21,8 +39,12 @@ import { rendererFor } from './render/renderer.js';
 
 /** The countdown when nothing is drawn: large, so a disabled bar costs a decrement per item. */
 const IDLE_COUNTDOWN = 2 ** 30;
-/** Items between clock reads never exceed this (keeps a sudden slow-down from going unseen for long). */
-const MAX_COUNTDOWN = 1 << 20;
+/** Items between clock reads never exceed this: a loop that slows down is seen within 64 items (see above). */
+const MAX_COUNTDOWN = 64;
+/** Nor do they last longer than this, at the pace measured: a read costs under 1 % of that (see above). */
+const MAX_SPAN_MS = 0.02;
+/** The pace (`armed`, items per quarter interval) never exceeds this. */
+const MAX_PACE = 1 << 20;
 
 /** What `bar.set()` can change. */
 export interface BarUpdate {
@@ -61,10 +83,15 @@ export class Bar implements Drawable, Disposable {
   private readonly output: OutputStream | undefined;
   private readonly stride: number;
   /**
-   * @internal Items per clock read: the countdown's last starting value, about the items expected in
-   * `minInterval / 4` at the current pace (huge when nothing is drawn). Adapters read it as "items are fast".
+   * @internal The pace: about the items expected in `minInterval / 4` at the current rate (huge when
+   * nothing is drawn). Adapters read it as "items are fast".
    */
   armed = IDLE_COUNTDOWN;
+  /**
+   * @internal The countdown's last starting value: `armed`, at most `MAX_COUNTDOWN`. Items since the
+   * last clock read are `perCheck - countdown` (an adapter that counts in bulk takes the countdown below 0).
+   */
+  perCheck = IDLE_COUNTDOWN;
   private lastCheckAt = 0;
   private started = false;
   private closed = false;
@@ -134,29 +161,43 @@ export class Bar implements Drawable, Disposable {
     this.state.start(now);
     this.lastCheckAt = now;
     if (this.renderer !== undefined) {
-      this.armed = this.countdown = 1;
+      this.armed = this.perCheck = this.countdown = 1;
       this.renderer.open(this, now);
       if (this.iteration?.blocking === true) this.renderer.blockingLoopStarted();
-    } else this.armed = this.countdown = IDLE_COUNTDOWN;
+    } else this.armed = this.perCheck = this.countdown = IDLE_COUNTDOWN;
     return this;
   }
 
   /**
-   * Advances the bar by `n` (default 1). Cheap: call it once per item.
+   * Advances the bar by `n` (default 1; negative and fractional steps are allowed). Cheap: call it once
+   * per item. After `close()` it is ignored: the count stays what the final line says (a late callback
+   * of a stream or a timer cannot move a finished bar). `n` must be a finite number, and so must the
+   * count after it: a step that would make it infinite throws a RangeError and changes nothing.
    * @example bar.update(chunk.length)
    */
   update(n = 1): void {
     if (typeof n !== 'number' || !Number.isFinite(n)) throw typeError('n', 'a finite number', n);
-    this.state.n += n;
+    if (this.closed) return;
+    const count = this.state.n + n;
+    if (!Number.isFinite(count)) {
+      throw new RangeError(`Expected \`n\` to keep the count finite (it is ${this.state.n}), got ${describeValue(n)}`);
+    }
+    this.state.n = count;
     if (--this.countdown <= 0) this.check();
   }
 
   /**
-   * Changes the label, the total or the postfix.
+   * Changes the label, the total or the postfix. Any other key is a TypeError naming it (nothing is
+   * changed then), as unknown options are.
    * @example bar.set({ desc: 'upload (retry)', postfix: { retries: 1 } })
    */
   set(update: BarUpdate): void {
     if (update === null || typeof update !== 'object') throw typeError('update', 'an object', update);
+    for (const key of Object.keys(update)) {
+      if (key !== 'desc' && key !== 'total' && key !== 'postfix') {
+        throw new TypeError(`Unknown option \`${key}\` (bar.set() takes \`desc\`, \`total\` and \`postfix\`)`);
+      }
+    }
     if ('desc' in update) {
       if (typeof update.desc !== 'string') throw typeError('desc', 'a string', update.desc);
       this.state.desc = update.desc;
@@ -184,7 +225,7 @@ export class Bar implements Drawable, Disposable {
     const now = this.clock();
     this.iteration?.flush?.();
     this.state.end(outcome, now);
-    this.countdown = this.armed = IDLE_COUNTDOWN;
+    this.countdown = this.perCheck = this.armed = IDLE_COUNTDOWN;
     this.renderer?.close(this, now);
   }
 
@@ -222,7 +263,8 @@ export class Bar implements Drawable, Disposable {
 
   /**
    * @internal The slow half of the hot path: read the clock, maybe draw, re-arm the countdown so the
-   * next read comes about `minInterval / 4` later at the current item rate.
+   * next read comes about `minInterval / 4` later at the current item rate, and at most `MAX_COUNTDOWN`
+   * items or `MAX_SPAN_MS` later.
    */
   check(): void {
     if (!this.started) {
@@ -237,12 +279,20 @@ export class Bar implements Drawable, Disposable {
     const dt = now - this.lastCheckAt;
     this.lastCheckAt = now;
     this.renderer.poke(now);
-    // Items since the last check were `armed`; aim for one check per `stride` ms at that pace.
-    let next: number;
-    if (dt <= 0) next = this.armed * 2;
-    else next = Math.min((this.armed * this.stride) / dt, this.armed * 2);
-    next = next < 1 ? 1 : next > MAX_COUNTDOWN ? MAX_COUNTDOWN : Math.floor(next);
-    this.armed = this.countdown = next;
+    // Items since the last check; aim for one check per `stride` ms at that pace, growing at most 2× a check.
+    const items = this.perCheck - this.countdown;
+    let pace: number;
+    let next = MAX_COUNTDOWN;
+    if (dt <= 0) pace = this.armed * 2;
+    else {
+      pace = Math.min((items * this.stride) / dt, this.armed * 2);
+      const span = (items * MAX_SPAN_MS) / dt;
+      if (span < next) next = span;
+    }
+    pace = pace < 1 ? 1 : pace > MAX_PACE ? MAX_PACE : Math.floor(pace);
+    this.armed = pace;
+    if (pace < next) next = pace;
+    this.perCheck = this.countdown = next < 1.5 ? 1 : Math.round(next); // a span of 1.9999… items (clock rounding) is 2
   }
 }
 

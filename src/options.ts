@@ -9,6 +9,7 @@ import {
   checkNonNegative,
   checkNonNegativeOrInfinity,
   checkString,
+  rangeError,
   typeError,
 } from './core/errors.js';
 import { envDisabled } from './env.js';
@@ -119,8 +120,9 @@ export interface BarOptions {
    */
   rateWindow?: number;
   /**
-   * Fixed line width in columns. By default a terminal's current width (read every frame); lines that do
-   * not go to a terminal (a log, a file) are not cut at all, and their bar takes what 80 columns leave.
+   * Fixed line width in columns, from 1 to `MAX_WIDTH` (1000). By default a terminal's current width
+   * (read every frame); lines that do not go to a terminal (a log, a file) are not cut at all, and their
+   * bar takes what 80 columns leave.
    * @default the terminal's width; unlimited when the output is not a terminal
    * @example progress(rows, { width: 60 })
    */
@@ -178,6 +180,9 @@ export interface Resolved {
   postfix: string;
   clock: Clock;
 }
+
+/** The widest `width` accepted, in columns: wider than any terminal, and every frame stays small. */
+export const MAX_WIDTH = 1000;
 
 const KNOWN = new Set([
   'desc', 'total', 'unit', 'unitScale', 'initial', 'stream', 'minInterval', 'plainInterval', 'leave',
@@ -261,6 +266,8 @@ export function resolveOptions(raw: unknown, sourceTotal?: number, extraKeys: re
   if (o.width !== undefined) {
     width = checkNonNegative('width', o.width);
     if (!Number.isInteger(width) || width < 1) throw new RangeError(`Expected \`width\` to be a positive integer, got \`${width}\` (number)`);
+    // A line of 1e8 columns ran the process out of memory while drawing.
+    if (width > MAX_WIDTH) throw rangeError('width', `an integer from 1 to ${MAX_WIDTH}`, width);
   }
   const rateWindow = o.rateWindow === undefined ? 10 : checkNonNegativeOrInfinity('rateWindow', o.rateWindow);
   return {

@@ -22,6 +22,7 @@ import { gather } from './promises/gather.js';
 import { map } from './promises/map.js';
 import type { PromiseArrayIterator, PromiseArrayOptions } from './promises/promise-array.js';
 import { isPromiseArray, promiseArray } from './promises/promise-array.js';
+import { declaredTotal as sourceTotal } from './promises/source.js';
 
 /** Options `progress(source)` handles itself, besides the bar's. */
 const ITERABLE_KEYS = ['weight', 'signal'];
@@ -33,9 +34,7 @@ function declaredTotal(source: object | string): number | undefined {
     for (const _ of source) count++;
     return count;
   }
-  const s = source as { length?: unknown; size?: unknown };
-  const v = typeof s.length === 'number' ? s.length : typeof s.size === 'number' ? s.size : undefined;
-  return v !== undefined && Number.isFinite(v) && v >= 0 ? v : undefined;
+  return sourceTotal(source);
 }
 
 function resolveWeight<T>(options: IterableOptions<T> | undefined, bytes: boolean): ((item: T) => number) | undefined {
@@ -58,7 +57,10 @@ function isArrayWithOwnIterator(source: unknown): source is readonly unknown[] {
  * Wraps a source so that iterating it draws a progress bar. Yields exactly what the source yields.
  *
  * @param source a sync iterable (array, Set, Map, generator…), an async iterable (async generator, Node
- *   Readable, web ReadableStream), or a non-negative integer `n` for the range 0…n − 1.
+ *   Readable, web ReadableStream), or a non-negative integer `n` for the range 0…n − 1. An array of
+ *   promises under `for await` yields their values in order while the bar counts them as they settle;
+ *   thenables that are not native promises (lazy query builders) are awaited only when the loop
+ *   reaches them, as a bare `for await` does.
  * @example for (const row of progress(rows, { desc: 'rows' })) { … }
  * @example for await (const chunk of progress(response.body, { unit: 'B', total: size })) { … }
  * @example for (const i of progress(1000)) { … }

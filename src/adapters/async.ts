@@ -8,19 +8,21 @@
  * bare `for await` over a trivial async generator, nothing measurable once items do real work. Yet only
  * the last result (`done`) or a rejection needs reading: every other call to `next()` is followed by
  * another, which proves the one before was an item. So while the count is more than one item short of
- * a known `total`, no `weight` is asked for and items come fast (over a thousand per clock read of the
- * bar, i.e. per `minInterval / 4`), `next()` only counts the call and hands back the source's own
- * promise unread (≈ 1.05×); the bar's count catches up at its next clock read and whenever it is read
- * (`flush()`). Near and past the total, and always when the total is unknown, every result is read, so
- * a source that ends at or after its total closes the bar before the code after the loop runs.
+ * a known `total`, no `weight` is asked for and items come fast (over a thousand per quarter of
+ * `minInterval`: the bar's `armed`), `next()` only counts the call and hands back the source's own
+ * promise unread (≈ 1.05×); the bar's count catches up at its next clock read (every `countdown` calls,
+ * as in any loop, without reading a result) and whenever it is read (`flush()`). Near and past the
+ * total, and always when the total is unknown, every result is read, so a source that ends at or after
+ * its total closes the bar before the code after the loop runs.
  *
  * The price: a fast source that ends or fails short of its known total is seen by a watch timer
  * (unref'd) that reads the last promise handed back unread: that bar closes up to one `minInterval`
  * late, after the code following the loop has started (or at process exit, as `stopped`).
  */
 import type { Bar } from '../bar.js';
+import { isObjectLike, notAnIteratorResult } from '../core/errors.js';
 
-/** Items per clock read of the bar (`bar.armed`) from which results may go unread: about 40k items/s. */
+/** Items per quarter interval (`bar.armed`) from which results may go unread: about 40k items/s. */
 const FAST = 1024;
 
 /** %AsyncGeneratorPrototype%: its `next()` always returns a native promise (Node streams use it too). */
@@ -53,6 +55,8 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
   private settledCalls = 0;
   /** The fast path may run while `unreadCalls` is below this. */
   private unreadUntil = 0;
+  /** At this many unread calls the fast path lets the bar read the clock (its countdown has run out). */
+  private checkAt = 0;
   /** The source is an async generator: its results are native promises, no need to check each. */
   private nativePromises = false;
   /** The source's promise last handed back unread, until the watch reads it. */
@@ -69,7 +73,16 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
   ) {
     bar.iteration = this;
     this.onResult = (result) => {
-      if (result.done) this.finish('done');
+      let done: boolean | undefined;
+      try {
+        // A result that is not an object, or a `done` getter that throws: a bare loop fails with it too.
+        if (!isObjectLike(result)) throw notAnIteratorResult(result);
+        done = result.done;
+      } catch (error) {
+        this.finish('failed');
+        throw error;
+      }
+      if (done) this.finish('done');
       else if (this.weight === undefined) this.pending = 1;
       else {
         try {
@@ -88,7 +101,16 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
       throw error;
     };
     this.onLate = (result) => {
-      if (result.done && !this.finished) this.finish('done');
+      if (this.finished) return;
+      let done: boolean | undefined;
+      try {
+        if (!isObjectLike(result)) throw notAnIteratorResult(result);
+        done = result.done;
+      } catch {
+        this.finish('failed'); // the consumer got the error itself (its loop threw it)
+        return;
+      }
+      if (done) this.finish('done');
     };
     this.onLateError = () => {
       if (!this.finished) this.finish('failed'); // the consumer got the error itself
@@ -106,7 +128,7 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
         return this.fail(error);
       }
       if (this.nativePromises || promise instanceof Promise) {
-        this.unreadCalls++;
+        if (++this.unreadCalls >= this.checkAt) this.tick();
         this.unread = promise;
         return promise;
       }
@@ -163,12 +185,23 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
     const total = bar.state.total;
     if (total !== undefined && this.weight === undefined && bar.armed >= FAST && !this.finished) {
       // Call k after this one yields item n + 1 + k: unread while that is still short of the total.
-      const ahead = Math.min(total - n - 2, bar.countdown);
+      // Up to the items of a quarter interval at this pace; the bar still reads the clock every
+      // `countdown` calls on the way (`tick`), so a loop that slows down is seen as soon as in any loop.
+      const ahead = Math.min(total - n - 2, bar.armed);
       if (ahead >= 1) {
         this.unreadUntil = this.unreadCalls + Math.floor(ahead);
+        this.checkAt = this.unreadCalls + bar.countdown;
         if (this.watch === undefined) this.startWatch();
       }
     }
+  }
+
+  /** The fast path's clock read: brings the count up to date, lets the bar read the clock, re-arms. */
+  private tick(): void {
+    this.settle();
+    const bar = this.bar;
+    if (bar.countdown <= 0) bar.check();
+    this.checkAt = this.unreadCalls + bar.countdown;
   }
 
   private read(promise: Promise<IteratorResult<T>> | IteratorResult<T>): Promise<IteratorResult<T>> {

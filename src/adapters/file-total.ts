@@ -80,7 +80,11 @@ export function incomingMessageTotal(message: IncomingMessageFields): number | u
 
 /** The byte total of a source, when it is a file stream or an HTTP message that says so. */
 export function byteSourceTotal(source: unknown): number | undefined {
-  if (source instanceof fs().ReadStream) return readStreamTotal(source);
-  if (isIncomingMessage(source)) return incomingMessageTotal(source);
+  try {
+    if (source instanceof fs().ReadStream) return readStreamTotal(source);
+    if (isIncomingMessage(source)) return incomingMessageTotal(source);
+  } catch {
+    // a getter that throws (on a source that only looks like one of these): the total is unknown
+  }
   return undefined;
 }

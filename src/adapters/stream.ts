@@ -51,8 +51,8 @@ export interface StreamOptions<T = Buffer> extends Omit<BarOptions, 'unit'> {
    */
   highWaterMark?: number;
   /**
-   * Aborting it destroys the stream with an `AbortError` (a `pipeline` then rejects with it) and closes
-   * the bar as aborted.
+   * Aborting it destroys the stream with an `AbortError` whose `cause` is `signal.reason` (a `pipeline`
+   * then rejects with it) and closes the bar as aborted; a signal already aborted does so at once.
    * @default none
    * @example progress.stream({ signal: AbortSignal.timeout(60_000) })
    */
@@ -82,8 +82,9 @@ type ProgressTransformClass = new (
   bar: Bar,
   count: Count,
   weight: ((chunk: unknown) => number) | undefined,
-  nodeOptions: { objectMode: boolean; highWaterMark?: number; signal?: AbortSignal },
+  nodeOptions: { objectMode: boolean; highWaterMark?: number },
   totalGiven: boolean,
+  signal: AbortSignal | undefined,
 ) => ProgressStream;
 
 let progressTransformClass: ProgressTransformClass | undefined;
@@ -94,7 +95,7 @@ let progressTransformClass: ProgressTransformClass | undefined;
  */
 function progressTransform(): ProgressTransformClass {
   if (progressTransformClass !== undefined) return progressTransformClass;
-  const { Transform } = process.getBuiltinModule('node:stream');
+  const { Transform, addAbortSignal } = process.getBuiltinModule('node:stream');
   class ProgressTransform extends Transform implements ProgressStream {
     readonly bar: Bar;
     private readonly count: Count;
@@ -105,8 +106,9 @@ function progressTransform(): ProgressTransformClass {
       bar: Bar,
       count: Count,
       weight: ((chunk: unknown) => number) | undefined,
-      nodeOptions: { objectMode: boolean; highWaterMark?: number; signal?: AbortSignal },
+      nodeOptions: { objectMode: boolean; highWaterMark?: number },
       totalGiven: boolean,
+      signal: AbortSignal | undefined,
     ) {
       super(nodeOptions);
       this.bar = bar;
@@ -124,6 +126,9 @@ function progressTransform(): ProgressTransformClass {
           if (total !== undefined) this.bar.set({ total });
         });
       }
+      // Not Node's `signal` option: an aborted one destroys the stream inside `super()`, before the bar
+      // is set (`_destroy` failed with a TypeError and the bar never closed). Attached last instead.
+      if (signal !== undefined) addAbortSignal(signal, this);
     }
 
     override _transform(chunk: unknown, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -167,12 +172,10 @@ export function createProgressStream<T = Buffer>(options?: StreamOptions<T>): Pr
   const withUnit = raw.unit === undefined ? { ...raw, unit: 'B' } : raw;
   const resolved = resolveOptions(withUnit, undefined, STREAM_KEYS);
   const objectMode = raw.objectMode === undefined ? !resolved.bytes : checkBoolean('objectMode', raw.objectMode);
-  const nodeOptions: { objectMode: boolean; highWaterMark?: number; signal?: AbortSignal } = { objectMode };
+  const nodeOptions: { objectMode: boolean; highWaterMark?: number } = { objectMode };
   if (raw.highWaterMark !== undefined) nodeOptions.highWaterMark = checkNonNegative('highWaterMark', raw.highWaterMark);
-  if (raw.signal !== undefined) {
-    if (!(raw.signal instanceof AbortSignal)) throw typeError('signal', 'an AbortSignal', raw.signal);
-    nodeOptions.signal = raw.signal;
-  }
+  if (raw.signal !== undefined && !(raw.signal instanceof AbortSignal)) throw typeError('signal', 'an AbortSignal', raw.signal);
+  const signal = raw.signal as AbortSignal | undefined;
   let weight: ((chunk: unknown) => number) | undefined;
   let count: Count;
   if (raw.weight !== undefined) {
@@ -182,5 +185,5 @@ export function createProgressStream<T = Buffer>(options?: StreamOptions<T>): Pr
   else count = objectMode ? Count.Bytes : Count.Length;
   const bar = new Bar(resolved).start();
   const ProgressTransform = progressTransform();
-  return new ProgressTransform(bar, count, weight, nodeOptions, raw.total !== undefined);
+  return new ProgressTransform(bar, count, weight, nodeOptions, raw.total !== undefined, signal);
 }

@@ -5,9 +5,11 @@
  * An item counts once the loop body is through with it (as tqdm does): `420/1000` means 420 processed.
  * Every exit closes the bar: the end of the source, `break`/`return` and an exception in the loop body
  * (for…of calls `return()`, which is passed on to the source so a generator's `finally` runs), and an
- * exception from the source (closed as failed, re-thrown unchanged).
+ * exception from the source (closed as failed, re-thrown unchanged; a `next()` that gives a non-object
+ * fails with the TypeError a bare loop throws).
  */
 import type { Bar } from '../bar.js';
+import { isObjectLike, notAnIteratorResult } from '../core/errors.js';
 
 export interface ProgressIterator<T> extends IterableIterator<T> {
   /** The bar this iteration drives: use it to `set({ postfix })` from inside the loop. */
@@ -70,6 +72,7 @@ export class ArrayProgressIterator<T> implements ProgressIterator<T> {
   private sync(i: number): void {
     const bar = this.bar;
     this.count(i);
+    bar.countdown = 0; // the countdown ran out here: this loop moves its index instead of decrementing it
     bar.check();
     this.syncAt = i + bar.countdown;
   }
@@ -130,13 +133,17 @@ export class SyncProgressIterator<T> implements ProgressIterator<T> {
     bar.state.n += this.pending;
     if (--bar.countdown <= 0) bar.check();
     let result: IteratorResult<T>;
+    let done: boolean | undefined;
     try {
       result = it.next();
+      // A result that is not an object, or a `done` getter that throws: the error a bare loop throws.
+      if (!isObjectLike(result)) throw notAnIteratorResult(result);
+      done = result.done;
     } catch (error) {
       this.finish('failed');
       throw error;
     }
-    if (result.done) {
+    if (done) {
       this.finish('done');
       return result;
     }
@@ -235,6 +242,7 @@ export class RangeProgressIterator implements ProgressIterator<number> {
   private sync(i: number): void {
     const bar = this.bar;
     this.count(i);
+    bar.countdown = 0; // see ArrayProgressIterator.sync
     bar.check();
     this.syncAt = i + bar.countdown;
   }

@@ -18,6 +18,20 @@ export function describeValue(value: unknown): string {
   return `\`${shown}\` (${type})`;
 }
 
+/**
+ * What a bare `for…of` or `for await` throws when an iterator's `next()` gives (or resolves to) a value
+ * that is not an object: "Iterator result 5 is not an object" (V8's words, so that wrapping a loop does
+ * not change its error).
+ */
+export function notAnIteratorResult(result: unknown): TypeError {
+  return new TypeError(`Iterator result ${String(result)} is not an object`);
+}
+
+/** Whether `x` may be an iterator result (an object or a function, as the language accepts). */
+export function isObjectLike(x: unknown): x is object {
+  return (typeof x === 'object' && x !== null) || typeof x === 'function';
+}
+
 export function typeError(name: string, expected: string, value: unknown): TypeError {
   return new TypeError(`Expected \`${name}\` to be ${expected}, got ${describeValue(value)}`);
 }

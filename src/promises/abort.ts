@@ -2,6 +2,10 @@
  * Cancellation: abort listeners, the errors used when work is stopped, and the `signal` option of
  * `progress(source)` itself, added as a thin wrapper around the loop adapters, so that loops without a
  * signal pay nothing for it.
+ *
+ * One abort listener per iteration, and only while it runs: added by its first step, removed when it
+ * ends (done, `break`, an error, the abort itself). A loop that is made but never iterated holds none, so
+ * a long-lived signal shared by many loops never collects listeners (Node warns past 10 on one signal).
  */
 import type { Bar } from '../bar.js';
 import type { ProgressAsyncIterator } from '../adapters/async.js';
@@ -23,14 +27,16 @@ export function abortError(message: string, cause?: unknown): Error {
 
 export const noop = (): void => {};
 
-/** Attaches a do-nothing rejection handler to every promise-like in `items` (used when we give up early). */
+/**
+ * Attaches a do-nothing rejection handler to every native promise in `items`, an array or a Set (used
+ * when we give up before taking the inputs). Nothing else is touched: calling a thenable's `then` would
+ * start a lazy one (a query builder) that nobody asked to run, and iterating a generator would run it.
+ */
 export function quiet(items: unknown): void {
   try {
-    if (items === null || typeof items !== 'object' || typeof (items as Iterable<unknown>)[Symbol.iterator] !== 'function') return;
+    if (!Array.isArray(items) && !(items instanceof Set)) return;
     for (const x of items as Iterable<unknown>) {
-      if (x !== null && (typeof x === 'object' || typeof x === 'function') && typeof (x as PromiseLike<unknown>).then === 'function') {
-        Promise.resolve(x).then(noop, noop);
-      }
+      if (x instanceof Promise && x.constructor === Promise) x.then(noop, noop);
     }
   } catch {
     // a source that throws while we only tidy up is not our error to report
@@ -42,14 +48,13 @@ export function quiet(items: unknown): void {
  * loop throws `signal.reason` (after telling the source to clean up, so a generator's `finally` runs).
  */
 export class SignalIterator<T> implements ProgressIterator<T> {
-  private readonly stopListening: () => void;
+  /** Set by the first step (see the top of this file); `noop` once the loop is over. */
+  private stopListening: (() => void) | undefined;
 
   constructor(
     private readonly inner: ProgressIterator<T>,
     private readonly signal: AbortSignal,
-  ) {
-    this.stopListening = onAbort(signal, () => inner.bar.end('aborted'));
-  }
+  ) {}
 
   get bar(): Bar {
     return this.inner.bar;
@@ -57,24 +62,34 @@ export class SignalIterator<T> implements ProgressIterator<T> {
 
   next(): IteratorResult<T> {
     if (this.signal.aborted) {
-      this.stopListening();
+      this.stopListening?.();
+      this.stopListening = noop;
       this.inner.bar.end('aborted');
       this.inner.return?.();
       throw this.signal.reason;
+    }
+    if (this.stopListening === undefined) {
+      const bar = this.inner.bar;
+      this.stopListening = onAbort(this.signal, () => bar.end('aborted'));
     }
     let result: IteratorResult<T>;
     try {
       result = this.inner.next();
     } catch (error) {
       this.stopListening();
+      this.stopListening = noop;
       throw error;
     }
-    if (result.done) this.stopListening();
+    if (result.done) {
+      this.stopListening();
+      this.stopListening = noop;
+    }
     return result;
   }
 
   return(value?: unknown): IteratorResult<T> {
-    this.stopListening();
+    this.stopListening?.();
+    this.stopListening = noop;
     return this.inner.return?.(value) ?? { value: value as T, done: true };
   }
 
@@ -88,7 +103,8 @@ export class SignalIterator<T> implements ProgressIterator<T> {
  * the loop is waiting on (or the next one) with `signal.reason`; the source is told to stop.
  */
 export class SignalAsyncIterator<T> implements ProgressAsyncIterator<T> {
-  private readonly stopListening: () => void;
+  /** Set by the first step (see the top of this file). */
+  private stopListening: (() => void) | undefined;
   /** Rejects the step in progress, if any. */
   private rejectStep: ((reason: unknown) => void) | undefined;
   private finished = false;
@@ -96,8 +112,13 @@ export class SignalAsyncIterator<T> implements ProgressAsyncIterator<T> {
   constructor(
     private readonly inner: ProgressAsyncIterator<T>,
     private readonly signal: AbortSignal,
-  ) {
-    this.stopListening = onAbort(signal, () => this.abort());
+  ) {}
+
+  /** The loop is over: stop listening for good. */
+  private release(): void {
+    this.finished = true;
+    this.stopListening?.();
+    this.stopListening = noop;
   }
 
   get bar(): Bar {
@@ -128,27 +149,23 @@ export class SignalAsyncIterator<T> implements ProgressAsyncIterator<T> {
   next(): Promise<IteratorResult<T>> {
     if (this.finished) return Promise.resolve({ value: undefined, done: true });
     if (this.signal.aborted) {
-      this.finished = true;
-      this.stopListening();
+      this.release();
       this.inner.bar.end('aborted');
       this.stopInner();
       return Promise.reject(this.signal.reason);
     }
+    this.stopListening ??= onAbort(this.signal, () => this.abort());
     return new Promise<IteratorResult<T>>((resolve, reject) => {
       this.rejectStep = reject;
       this.inner.next().then(
         (result) => {
           this.rejectStep = undefined;
-          if (result.done) {
-            this.finished = true;
-            this.stopListening();
-          }
+          if (result.done) this.release();
           resolve(result);
         },
         (error: unknown) => {
           this.rejectStep = undefined;
-          this.finished = true;
-          this.stopListening();
+          this.release();
           reject(error);
         },
       );
@@ -156,8 +173,7 @@ export class SignalAsyncIterator<T> implements ProgressAsyncIterator<T> {
   }
 
   async return(value?: unknown): Promise<IteratorResult<T>> {
-    this.finished = true;
-    this.stopListening();
+    this.release();
     const r = await this.inner.return?.(value);
     return r ?? { value: value as T, done: true };
   }

@@ -17,7 +17,8 @@ import { TaskBar } from './task-bar.js';
  * Yields the results of `items` as they settle, fastest first, while a bar counts them.
  *
  * `items` is any iterable of values and promise-likes; they are all taken (and watched) at once, when
- * this is called. A rejection is thrown from the loop where it comes in completion order, and ends the
+ * this is called: like `Promise.all`, the `then` of every thenable is called then (once), so lazy query
+ * builders all start. A rejection is thrown from the loop where it comes in completion order, and ends the
  * loop. `indexed: true` yields `[index, value]`; `settle: true` yields `{ status, value | reason, index }`
  * records instead of throwing. Leaving the loop early closes the bar and lists what was still pending;
  * rejections that come later are ignored.

@@ -74,6 +74,9 @@ class Gathering<T> extends InputSet<T> {
  *
  * `items` is any iterable of values and promise-likes (an array, a Set, a generator). Its length or
  * size is the bar's total; without one, the total is the number of items, known once they are taken.
+ * Like `Promise.all`, it calls the `then` of every thenable at once (each exactly once): lazy query
+ * builders (Knex, Prisma, Mongoose) all start now. To run them a few at a time, use
+ * `progress.map(queries, (query) => query, { concurrency: 4 })`.
  *
  * - By default the first rejection rejects the returned promise at once, with the same error object;
  *   the bar closes as failed where it stood (`✗ 420/1000`) and lists the inputs still pending.

@@ -40,9 +40,13 @@ export abstract class InputIterator<T, Y> extends InputSet<T> implements Progres
     indexRejections: boolean,
     private readonly items: Iterable<unknown>,
     private readonly signal: AbortSignal | undefined,
+    lazyThenables = false,
   ) {
-    super(bar, label, indexRejections);
+    super(bar, label, indexRejections, lazyThenables);
   }
+
+  /** The loop asks for the input `ahead` places after the next one it gets (see `InOrderIterator`). */
+  protected asked(_ahead: number): void {}
 
   /** The index of the settled input the loop gets next, or -1 if none is ready. */
   protected abstract peek(): number;
@@ -51,11 +55,15 @@ export abstract class InputIterator<T, Y> extends InputSet<T> implements Progres
   /** What the loop gets for a fulfilled input (or, with `settle`, for any input). */
   protected abstract shape(index: number, value: unknown, ok: boolean): Y;
 
-  /** Takes the inputs now (they are watched from the start, so none can reject unhandled). */
+  /**
+   * Takes the inputs now (they are watched from the start, so none can reject unhandled). The signal is
+   * listened to from the loop's first step (an abort before it is seen there), so that a loop made but
+   * never iterated holds no listener.
+   */
   start(): this {
     if (!this.begun) {
       this.begun = true;
-      this.begin(this.items, this.signal);
+      this.begin(this.items, this.signal, false);
     }
     return this;
   }
@@ -149,6 +157,8 @@ export abstract class InputIterator<T, Y> extends InputSet<T> implements Progres
 
   next(): Promise<IteratorResult<Y>> {
     if (!this.begun) this.start();
+    if (this.signal !== undefined && !this.finished) this.listen(this.signal);
+    if (!this.finished && this.failure === undefined) this.asked(this.waiters.length);
     // The common case, kept lean: a fulfilled input is ready and nobody else is waiting.
     if (this.waiters.length === 0 && !this.finished && this.failure === undefined) {
       const i = this.peek();
@@ -236,13 +246,21 @@ export class CompletionIterator<T, Y> extends InputIterator<T, Y> {
   }
 }
 
-/** Input order: the loop waits for the next input in line while the bar counts every settlement. */
+/**
+ * Input order: the loop waits for the next input in line while the bar counts every settlement.
+ * Native promises are watched from the start; any other thenable (a lazy query builder) is adopted only
+ * when the loop asks for it, as a bare `for await` does, so that lazy queries run one at a time.
+ */
 export class InOrderIterator<T> extends InputIterator<T, Awaited<T>> {
   private head = 0;
 
   constructor(bar: TaskBar, label: ((item: T, index: number) => string) | undefined, items: Iterable<unknown>, signal: AbortSignal | undefined) {
     // A rejection is thrown where it stands in input order, so it must know its index.
-    super(bar, label, false, true, items, signal);
+    super(bar, label, false, true, items, signal, true);
+  }
+
+  protected override asked(ahead: number): void {
+    this.reach(this.head + ahead);
   }
 
   protected peek(): number {

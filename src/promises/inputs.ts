@@ -6,6 +6,13 @@
  * its reactions at once, so none of them can ever reject unhandled. A settled input's outcome goes into
  * its slot (input order); the count of settled inputs is what the bar shows.
  *
+ * Thenables that are not native promises are adopted as `Promise.all` adopts them: their `then` is
+ * called once, at once. For lazy ones (query builders: Knex, Prisma, Mongoose) that starts every query,
+ * which is what `Promise.all` does too. `for await` over `progress(array)` asks for `lazyThenables`
+ * instead: only native promises are watched ahead of the loop, and any other thenable is adopted when
+ * the loop reaches it (`reach`), as a bare `for await` would, so lazy queries run one at a time. A
+ * thenable's `then` is never called twice: the probes of `endBar` use the adopted promise.
+ *
  * Cost per input, kept close to `Promise.all`'s own: one slot, and one `then` whose handlers are bound
  * functions with the index as their `this` (smaller and faster to make than a closure per input). When a
  * rejection need not know its index (without `settle`, the first rejection ends everything), the
@@ -26,6 +33,11 @@ const PROBE_TURNS = 4;
 /** A rejection, as kept in a slot. */
 export class Rejected {
   constructor(readonly reason: unknown) {}
+}
+
+/** Whether `x` is a native promise, which `Promise.resolve(x)` returns as is (watching it starts nothing). */
+export function isNativePromise(x: unknown): x is Promise<unknown> {
+  return x instanceof Promise && x.constructor === Promise;
 }
 
 /** Whether `x` has a `then` method. A `then` getter that throws counts as one (adopting it rejects). */
@@ -61,9 +73,14 @@ export abstract class InputSet<T> implements TaskTracker {
   protected unindexed = 0;
   /** Lowest index that may still be pending (moved forward lazily, when a report asks). */
   private low = 0;
+  /** Foreign thenables, by index, as adopted (`Promise.resolve(x)`), so that a probe never calls `then` again. */
+  private adopted: Map<number, Promise<unknown>> | undefined;
+  /** With `lazyThenables`: the indexes of thenables not adopted yet (the loop has not reached them). */
+  private deferred: Set<number> | undefined;
   /** Set while the bar waits for probes before it closes (see `endBar`). */
   private closing: Promise<void> | undefined;
   private stopListening: (() => void) | undefined;
+  private listened = false;
   private readonly onFulfilled: (this: number, value: unknown) => void;
   private readonly onRejected: (this: number, reason: unknown) => void;
   private readonly onRejectedShared: (reason: unknown) => void;
@@ -72,13 +89,17 @@ export abstract class InputSet<T> implements TaskTracker {
    * @param indexRejections whether a rejection must know its input's index (its slot gets a `Rejected`).
    *   When not (gather without `settle`: the first rejection ends everything), one shared handler serves
    *   every input, which halves the allocation per input; `onSettle` then gets index -1 and the reason.
+   * @param lazyThenables watch only native promises at once; adopt other thenables when `reach` says
+   *   (needs `indexRejections`).
    */
   constructor(
     readonly bar: TaskBar,
     private readonly label: ((item: T, index: number) => string) | undefined,
     private readonly indexRejections: boolean,
+    lazyThenables = false,
   ) {
     bar.tracker = this;
+    if (lazyThenables) this.deferred = new Set();
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     this.onFulfilled = function (this: number, value: unknown): void {
@@ -114,13 +135,14 @@ export abstract class InputSet<T> implements TaskTracker {
   protected abstract onAbort(reason: unknown): void;
 
   /**
-   * Starts the bar, listens to `signal`, and takes and watches every input. Call once.
+   * Starts the bar, takes and watches every input, and listens to `signal` (unless `listenNow` is false:
+   * a loop listens from its first step, see `listen`). Call once.
    * Returns false when the iterable threw (`onInputError` has been called).
    */
-  begin(items: Iterable<unknown>, signal: AbortSignal | undefined): boolean {
+  begin(items: Iterable<unknown>, signal: AbortSignal | undefined, listenNow = true): boolean {
     this.bar.start();
     this.takenAt = this.bar.state.startTime;
-    const keep = this.label !== undefined || !this.indexRejections;
+    const keep = this.label !== undefined || !this.indexRejections || this.deferred !== undefined;
     try {
       if (Array.isArray(items) && items[Symbol.iterator] === Array.prototype[Symbol.iterator]) {
         if (keep) this.inputs = items;
@@ -149,24 +171,52 @@ export abstract class InputSet<T> implements TaskTracker {
         this.onAbort(signal.reason);
         return true;
       }
-      this.stopListening = onAbort(signal, () => this.onAbort(signal.reason));
+      if (listenNow) this.listen(signal);
     }
     this.afterTaken();
     return true;
+  }
+
+  /**
+   * Listens to `signal` until settlements are ignored (`stop`): one listener, added once. A loop calls it
+   * from its first step, so that a loop never iterated holds no listener on a long-lived signal.
+   */
+  protected listen(signal: AbortSignal): void {
+    if (this.listened || this.stopped) return;
+    this.listened = true;
+    if (signal.aborted) this.onAbort(signal.reason);
+    else this.stopListening = onAbort(signal, () => this.onAbort(signal.reason));
   }
 
   /** Watches input `i`, whose slot already says `PENDING`. */
   private watch(x: unknown, i: number): void {
     this.taken = i + 1;
     const rejected = this.indexRejections ? this.onRejected.bind(i) : this.onRejectedShared;
-    if (x instanceof Promise && x.constructor === Promise) {
+    if (isNativePromise(x)) {
       x.then(this.onFulfilled.bind(i), rejected);
     } else if (isThenable(x)) {
-      // A foreign thenable (or a Promise subclass) is adopted the way `Promise.all` adopts it.
-      Promise.resolve(x).then(this.onFulfilled.bind(i), rejected);
+      if (this.deferred !== undefined) this.deferred.add(i); // adopted when the loop reaches it
+      else this.adopt(x, i, rejected);
     } else {
       this.onFulfilled.call(i, x);
     }
+  }
+
+  /** A foreign thenable (or a Promise subclass) is adopted the way `Promise.all` adopts it: `then` once. */
+  private adopt(x: PromiseLike<unknown>, i: number, rejected: (reason: unknown) => void): void {
+    const adopted = Promise.resolve(x);
+    (this.adopted ??= new Map()).set(i, adopted);
+    adopted.then(this.onFulfilled.bind(i), rejected);
+  }
+
+  /**
+   * With `lazyThenables`: the loop has reached input `i`; adopt it if it is a thenable still waiting
+   * (a bare `for await` calls its `then` at this point too). Nothing once settlements are ignored.
+   */
+  protected reach(i: number): void {
+    const deferred = this.deferred;
+    if (deferred === undefined || deferred.size === 0 || this.stopped || !deferred.delete(i)) return;
+    this.adopt(this.inputAt(i) as PromiseLike<unknown>, i, this.onRejected.bind(i));
   }
 
   /** The indexes of the first `max` inputs whose slot says pending. */
@@ -174,7 +224,10 @@ export abstract class InputSet<T> implements TaskTracker {
     const slots = this.slots;
     while (this.low < slots.length && slots[this.low] !== PENDING) this.low++;
     const out: number[] = [];
-    for (let i = this.low; i < slots.length && out.length < max; i++) if (slots[i] === PENDING) out.push(i);
+    const deferred = this.deferred;
+    for (let i = this.low; i < slots.length && out.length < max; i++) {
+      if (slots[i] === PENDING && (deferred === undefined || !deferred.has(i))) out.push(i);
+    }
     return out;
   }
 
@@ -204,11 +257,13 @@ export abstract class InputSet<T> implements TaskTracker {
     }
     for (const index of this.firstPending(REPORTED + 1)) {
       const input = this.inputAt(index);
-      if (!isThenable(input)) continue;
+      // Never `then` on a thenable again (a lazy query would run twice): its adopted promise says it.
+      const probe = isNativePromise(input) ? input : this.adopted?.get(index);
+      if (probe === undefined) continue;
       const mark = (outcome: unknown): void => {
         if (this.slots[index] === PENDING) this.slots[index] = outcome;
       };
-      Promise.resolve(input).then(mark, (e: unknown) => mark(new Rejected(e)));
+      probe.then(mark, (e: unknown) => mark(new Rejected(e)));
     }
     this.closing = new Promise<void>((resolve) => {
       let turns = PROBE_TURNS;
@@ -243,8 +298,9 @@ export abstract class InputSet<T> implements TaskTracker {
 
   // TaskTracker
 
+  /** Inputs started and not settled: a lazy thenable the loop has not reached is not running. */
   pendingCount(): number {
-    return this.taken - this.settledCount;
+    return this.taken - this.settledCount - (this.deferred?.size ?? 0);
   }
 
   runningCount(): number | undefined {

@@ -15,7 +15,7 @@
  */
 import type { ProgressAsyncIterator } from '../adapters/async.js';
 import type { Clock } from '../core/clock.js';
-import { checkBoolean, checkFunction } from '../core/errors.js';
+import { checkBoolean, checkFunction, isObjectLike, notAnIteratorResult } from '../core/errors.js';
 import { resolveOptions } from '../options.js';
 import { abortError, noop, onAbort } from './abort.js';
 import { TimeoutError } from './errors.js';
@@ -37,7 +37,8 @@ interface Call<T> {
   readonly since: number;
   done: boolean;
   timer?: NodeJS.Timeout | undefined;
-  unlink?: (() => void) | undefined;
+  /** With a `timeout`: the call's own signal (aborted by its timer, or by `halt` with everything else). */
+  own?: AbortController | undefined;
 }
 
 interface Waiter<Y> {
@@ -255,18 +256,20 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
           this.pull(it);
           break;
         }
-        let r: IteratorResult<T>;
+        let item: T;
         try {
-          r = it.next();
+          const r = it.next();
+          if (!isObjectLike(r)) throw notAnIteratorResult(r); // as a bare loop would
+          if (r.done) {
+            this.sourceDone = true;
+            break;
+          }
+          item = r.value;
         } catch (error) {
           this.fail(error);
           break;
         }
-        if (r.done) {
-          this.sourceDone = true;
-          break;
-        }
-        this.call(r.value);
+        this.call(item);
       }
     } finally {
       this.inPump = false;
@@ -290,8 +293,21 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
       (r) => {
         this.pulling = false;
         if (this.stopped) return; // an item pulled as everything stopped is dropped
-        if (r.done) this.sourceDone = true;
-        else this.call(r.value);
+        // Nothing here may throw: it would be an unhandled rejection, and the loop would wait forever.
+        let item: T;
+        try {
+          if (!isObjectLike(r)) throw notAnIteratorResult(r); // as a bare `for await` would
+          if (r.done) {
+            this.sourceDone = true;
+            this.pump();
+            return;
+          }
+          item = r.value;
+        } catch (error) {
+          this.fail(error);
+          return;
+        }
+        this.call(item);
         this.pump();
       },
       (error: unknown) => {
@@ -324,11 +340,14 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
     } else this.settled(call, true, result);
   }
 
-  /** A call with a time limit gets its own signal, aborted by the shared one or by its timer. */
+  /**
+   * A call with a time limit gets its own signal, aborted by its timer or by `halt` (which aborts the
+   * shared one too). Not an abort listener on the shared signal per call: at a concurrency over 10 that
+   * is a MaxListenersExceededWarning, and a listener per call for nothing.
+   */
   private arm(call: Call<T>): AbortSignal {
     const own = new AbortController();
-    const shared = this.controller.signal;
-    call.unlink = onAbort(shared, () => own.abort(shared.reason));
+    call.own = own;
     call.timer = setTimeout(() => {
       const error = new TimeoutError(call.index, safeLabel(this.label, call.item, call.index), this.timeout);
       own.abort(error);
@@ -339,8 +358,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
 
   private disarm(call: Call<T>): void {
     if (call.timer !== undefined) clearTimeout(call.timer);
-    call.unlink?.();
-    call.timer = call.unlink = undefined;
+    call.timer = undefined;
   }
 
   private settled(call: Call<T>, ok: boolean, value: unknown): void {
@@ -401,8 +419,12 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
   private halt(reason: unknown): void {
     this.stopped = true;
     this.release();
-    this.controller.abort(reason); // also aborts the calls' own signals (timeouts), linked to it
-    for (const call of this.inFlight.values()) this.disarm(call);
+    const shared = this.controller.signal;
+    this.controller.abort(reason);
+    for (const call of this.inFlight.values()) {
+      this.disarm(call);
+      call.own?.abort(shared.reason); // the calls' own signals (timeouts) abort with the shared one
+    }
   }
 
   private release(): void {
@@ -467,7 +489,9 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
  * once, and yields the results, while a bar counts calls as they settle (`420/1000 [… 8 running]`).
  *
  * - `source`: a sync or async iterable, read lazily (an item is taken only when a call can start).
- * - `fn`: sync or async. `signal` is aborted when its result is no longer wanted; pass it on.
+ * - `fn`: sync or async. `signal` is aborted when its result is no longer wanted; pass it on. A
+ *   thenable it returns is awaited at once (its `then` called once), so `(query) => query` runs lazy
+ *   query builders `concurrency` at a time.
  * - `ordered` (default `true`): results in source order; `false`: as calls finish.
  * - The first failure stops new calls, aborts the calls running and is thrown from the loop;
  *   `settle: true` keeps going and yields `{ status, value | reason, index }` records instead.

@@ -10,7 +10,9 @@ export interface TaskOptions<T = unknown> extends BarOptions {
   /**
    * Stops the work when aborted: the bar closes as aborted (`✗`), showing what was still pending, and
    * the promise or the loop rejects with `signal.reason`. Promises already given keep running (nothing
-   * can stop a promise), but their results are ignored and their rejections never go unhandled.
+   * can stop a promise), but their results are ignored and their rejections never go unhandled. A loop
+   * (`asCompleted`, `map`, `for await` over `progress(array)`) listens from its first step to its end: one
+   * made but never iterated adds no listener to the signal, and an abort before its first step stops it there.
    * @default none
    * @example progress.gather(jobs, { signal: AbortSignal.timeout(60_000) })
    */

@@ -2,6 +2,11 @@
  * `progress(arrayOfPromises)`: a `for…of` gets the promises one by one, like any array; a `for await`
  * gets their values in input order while the bar counts the promises as they settle (a slow first
  * promise does not freeze the bar), tells how many failed, and notices a stall.
+ *
+ * Only native promises are watched ahead of the loop (that starts nothing: they are running already).
+ * Any other thenable, such as a lazy query builder (Knex, Prisma, Mongoose) that starts its query when
+ * `then` is called, is awaited when the loop reaches it, as a bare `for await` would: the queries run
+ * one at a time and are counted as each settles.
  */
 import type { ProgressAsyncIterator } from '../adapters/async.js';
 import type { ProgressIterator } from '../adapters/sync.js';

@@ -1,12 +1,21 @@
 /** Checks on the sources of task functions. */
 import { describeValue } from '../core/errors.js';
 
-/** The length or size a source declares, if any. */
+/**
+ * The length or size a source declares, if any (not a function's: its `length` is its arity). A `length`
+ * or `size` getter that throws means no total: a bare loop never reads them, so they must not break one.
+ */
 export function declaredTotal(source: unknown): number | undefined {
   if (source === null || typeof source !== 'object') return undefined;
   const s = source as { length?: unknown; size?: unknown };
-  const v = typeof s.length === 'number' ? s.length : typeof s.size === 'number' ? s.size : undefined;
-  return v !== undefined && Number.isFinite(v) && v >= 0 ? v : undefined;
+  let v: unknown;
+  try {
+    v = s.length;
+    if (typeof v !== 'number') v = s.size;
+  } catch {
+    return undefined;
+  }
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
 }
 
 /** A sync iterable of values and promise-likes. */

@@ -70,7 +70,7 @@ export class TaskBar extends Bar {
       // Settled since the last check, at a time unknown: say "just now", and time the next one.
       this.timedN = s.n;
       if (now > this.lastSettleAt) this.lastSettleAt = now;
-      this.countdown = 1;
+      this.perCheck = this.countdown = 1; // one item to the next check: its pace is measured right
     }
     const pending = tracker.pendingCount();
     const idle = now - this.lastSettleAt;

@@ -20,7 +20,7 @@
 import type { Clock } from '../core/clock.js';
 import { loadSync } from '../core/lazy.js';
 import { dumbTerminal } from '../env.js';
-import type { OutputStream } from '../options.js';
+import { MAX_WIDTH, type OutputStream } from '../options.js';
 import type { CaptureTarget } from './capture.js';
 import { startCapture, stopCapture, writeRaw } from './capture.js';
 import type { Drawable } from './drawable.js';
@@ -119,7 +119,8 @@ export class Renderer implements CaptureTarget {
     if (bar.fixedWidth !== undefined) return bar.fixedWidth;
     if (!this.tty) return Infinity;
     const columns = this.columns;
-    return columns !== undefined && columns > 1 ? columns - 1 : DEFAULT_WIDTH;
+    // A stream may claim any size: never draw wider than a `width` option could ask for.
+    return columns !== undefined && columns > 1 ? Math.min(columns - 1, MAX_WIDTH) : DEFAULT_WIDTH;
   }
 
   /**
