@@ -52,6 +52,10 @@ describe('units', () => {
     expect(formatCount(123_456_789, true)).toBe('123M');
     expect(formatCount(1.5, false)).toBe('1.50');
     expect(formatCount(4200, true)).toBe('4.20k');
+    // A whole count under 1000 is the same scaled or not (a range of 20M starts at "0/20.0M").
+    expect(formatCount(0, true)).toBe('0');
+    expect(formatCount(999, true)).toBe('999');
+    expect(formatCount(0.5, true)).toBe('0.50');
   });
 
   test.each([

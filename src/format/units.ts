@@ -30,8 +30,8 @@ export function formatSI(value: number): string {
 
 /** A count: exact with thousands kept plain ("4200") unless SI scaling is on. */
 export function formatCount(n: number, scale: boolean): string {
-  if (scale) return formatSI(n);
-  if (Number.isInteger(n)) return String(n);
+  // A whole count below 1000 reads the same scaled or not: "0/20.0M", not "0.00/20.0M".
+  if (Number.isInteger(n) && (!scale || (n > -1000 && n < 1000))) return String(n);
   return formatSI(n);
 }
 
