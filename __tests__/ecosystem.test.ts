@@ -17,6 +17,7 @@ import {
   describeRun,
   endedBySigint,
   ensureBuilt,
+  onScreen,
   renderPtyScreen,
   runInPty,
   type PtyScreen,
@@ -120,16 +121,6 @@ function later<T = undefined>(fixture: string, options: RunOptions): () => Promi
     for (const next of jobs.slice(index + 1, index + RUNS_AT_ONCE)) next().catch(() => {});
     return own;
   };
-}
-
-/** Runs assertions; on failure, the message gets the screen as it was. */
-function onScreen(r: RunResult, screen: PtyScreen, check: () => void): void {
-  try {
-    check();
-  } catch (error) {
-    if (error instanceof Error) error.message += `\n\nThe screen:\n${describeRun(r, screen)}`;
-    throw error;
-  }
 }
 
 /** A cell's foreground colour: 'default', a palette index (chalk's basic colours: green is 2), or 'rgb'. */

@@ -16,6 +16,7 @@ import {
   describeRun,
   endedBySigint,
   ensureBuilt,
+  onScreen,
   fixturesDir,
   renderPtyScreen,
   runInPty,
@@ -37,16 +38,6 @@ const barLine = (desc: string): RegExp => new RegExp(`^${desc}: +\\d+%\\|[█▏
 async function run(fixture: string, options: RunOptions): Promise<{ r: RunResult; screen: PtyScreen }> {
   const r = await runInPty(fixture, options);
   return { r, screen: await renderPtyScreen(r) };
-}
-
-/** Runs assertions; on failure, the message gets the screen as it was. */
-function onScreen(r: RunResult, screen: PtyScreen, check: () => void): void {
-  try {
-    check();
-  } catch (error) {
-    if (error instanceof Error) error.message += `\n\nThe screen:\n${describeRun(r, screen)}`;
-    throw error;
-  }
 }
 
 /** Plain output's lines (stdout and stderr of the program, in order). */

@@ -17,6 +17,7 @@ import {
   describeRun,
   endedBySigint,
   ensureBuilt,
+  onScreen,
   renderPtyScreen,
   renderPtyScreens,
   repoRoot,
@@ -65,16 +66,6 @@ function terminalEnv(reflows: boolean): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = Object.fromEntries(TERMINAL_ENV.map((k) => [k, undefined]));
   if (reflows) env.TERM_PROGRAM = 'vscode';
   return env;
-}
-
-/** Runs assertions; on failure, the message gets the screen as it was. */
-function onScreen(r: RunResult, screen: PtyScreen, check: () => void): void {
-  try {
-    check();
-  } catch (error) {
-    if (error instanceof Error) error.message += `\n\nThe screen:\n${describeRun(r, screen)}`;
-    throw error;
-  }
 }
 
 /**

@@ -435,6 +435,16 @@ export function ensureBuilt(): void {
 }
 
 /** A readable dump of a run for failure messages: the screen with row numbers, and how it ended. */
+/** Runs assertions; on failure, the message gets the screen as it was. */
+export function onScreen(r: RunResult, screen: PtyScreen, check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    if (error instanceof Error) error.message += `\n\nThe screen:\n${describeRun(r, screen)}`;
+    throw error;
+  }
+}
+
 export function describeRun(result: RunResult, screen: PtyScreen): string {
   const how = result.signal !== null ? `signal ${result.signal}` : `exit code ${result.exitCode}`;
   const rows = screen.rows.map((r, i) => `${String(i).padStart(2)}|${r}${screen.wrapped[i] ? '   (wrapped)' : ''}`);
