@@ -27,9 +27,9 @@ import { ensureBuilt } from '../test-support/pty.js';
 const FILES = ['README.md', 'docs/architecture.md', 'docs/estimator.md', 'docs/benchmarks.md'];
 
 /**
- * Blocks that fail because of a defect listed in issue 8 that is being fixed elsewhere: key (file § heading,
- * `#2` for the second block under a heading) → the defect. Their tests are skipped, and named so; empty this
- * list once the fixes are merged. An entry that names no block fails the suite, so nothing lingers here.
+ * Blocks that fail because of a known, filed defect: key (file § heading, `#2` for the second block under a
+ * heading) → the defect. Their tests are skipped, and named so; an entry that names no block fails the
+ * suite, so nothing lingers here. Empty since issue 8's fixes landed.
  */
 const KNOWN_DEFECTS: Record<string, string> = {
 };

@@ -26,22 +26,16 @@ import {
 } from '../test-support/pty.js';
 
 /**
- * Defects that other changes fix. A test that shows one of them runs as `test.failing`: it must fail today,
- * and Jest reports it the moment it passes. Empty this set as the fixes are merged.
- * - 1, 2, 11: issue 8's defects (1: `process.once` signal handlers; 2: one sanitiser for user text, colour
- *   codes kept on a terminal; 11: lazy thenables run ahead of the loop).
- * - 'gather-reruns-thenables': found by this suite, not in issue 8. When `gather` fails fast, it "probes"
- *   up to six pending inputs with a second `.then` to tell which are still pending; for a lazy thenable (a
- *   knex or Prisma query) that runs the query again, and the report still lists the failed input as
- *   pending (src/promises/inputs.ts, `endBar`).
+ * Tests that showed a defect of issue 8 on 0.1.0 say which, so a failure points at its history:
+ * - 1: `process.once` signal handlers; 2: one sanitiser for user text, colour codes kept on a terminal;
+ *   11: lazy thenables run ahead of the loop.
+ * - 'gather-reruns-thenables': found by this suite. When `gather` failed fast, it probed pending inputs with
+ *   a second `.then`; for a lazy thenable (a knex or Prisma query) that ran the query again.
  */
 type Defect = 1 | 2 | 11 | 'gather-reruns-thenables';
-const KNOWN_DEFECTS: ReadonlySet<Defect> = new Set<Defect>([]);
 
-/** `test`, or `test.failing` while `defect` is known (see `KNOWN_DEFECTS`). */
-function testUnless(defect: Defect, name: string, fn: () => Promise<void>): void {
-  if (KNOWN_DEFECTS.has(defect)) test.failing(`${name} [fails until defect ${defect} is fixed]`, fn);
-  else test(name, fn);
+function regression(defect: Defect, name: string, fn: () => Promise<void>): void {
+  test(`${name} [issue 8: ${defect}]`, fn);
 }
 
 beforeAll(() => {
@@ -164,7 +158,7 @@ describe('chalk: a coloured desc', () => {
   const colouredLog = later('chalk.js', { tty: false, env: { FORCE_COLOR: '1' }, args: json({ colour: true, status: 'ok' }) });
   const uncolouredLog = later('chalk.js', { tty: false, args: json({ colour: false, status: 'ok' }) });
 
-  testUnless(2, 'keeps its colour on a terminal, takes no room, and leaves the rest of the line uncoloured', async () => {
+  regression(2, 'keeps its colour on a terminal, takes no room, and leaves the rest of the line uncoloured', async () => {
     const [{ r, screen }, plain] = await Promise.all([colouredRun(), uncolouredRun()]);
     const rows = await colourRows(r);
     onScreen(r, screen, () => {
@@ -183,7 +177,7 @@ describe('chalk: a coloured desc', () => {
     });
   });
 
-  testUnless(2, 'shortened in a narrow window, a coloured desc shows no code and colours nothing after it', async () => {
+  regression(2, 'shortened in a narrow window, a coloured desc shows no code and colours nothing after it', async () => {
     const [{ r, screen }, plain] = await Promise.all([narrowRun(), narrowUncoloured()]);
     const rows = await colourRows(r);
     onScreen(r, screen, () => {
@@ -200,7 +194,7 @@ describe('chalk: a coloured desc', () => {
     });
   });
 
-  testUnless(2, 'in a log (not a terminal, chalk colouring anyway) the line has no escape codes', async () => {
+  regression(2, 'in a log (not a terminal, chalk colouring anyway) the line has no escape codes', async () => {
     const [{ r }, plain] = await Promise.all([colouredLog(), uncolouredLog()]);
     expect(r.exitCode).toBe(0);
     expect(r.bytes).not.toContain(ESC);
@@ -338,7 +332,7 @@ describe('knex query builders (lazy thenables) over in-memory SQLite', () => {
     expect(result.startedAtBody).toEqual(oneAtATime);
   });
 
-  testUnless(11, 'for await over progress(50 builders) runs them one at a time, as a bare for await does', async () => {
+  regression(11, 'for await over progress(50 builders) runs them one at a time, as a bare for await does', async () => {
     const { r, screen, result } = await forAwait();
     onScreen(r, screen, () => {
       expect(r.exitCode).toBe(0);
@@ -372,7 +366,7 @@ describe('knex query builders (lazy thenables) over in-memory SQLite', () => {
     });
   });
 
-  testUnless(
+  regression(
     'gather-reruns-thenables',
     'progress.gather(builders) with a failing query: rejects with its error, runs no query twice, does not list it as pending',
     async () => {
@@ -451,7 +445,7 @@ describe("the program's own signal handlers", () => {
   for (const [c, defect] of cases) {
     const runIt = start(c);
     if (defect === undefined) test(name(c), () => expectHandled(c, runIt));
-    else testUnless(defect, name(c), () => expectHandled(c, runIt));
+    else regression(defect, name(c), () => expectHandled(c, runIt));
   }
 });
 
