@@ -35,6 +35,15 @@ export function ifLoaded<T>(name: LazyName): T | undefined {
  */
 const PARTS: Partial<Record<LazyName, readonly LazyName[]>> = { 'log-update': ['string-width'] };
 const soon = new Map<LazyName, Promise<void>>();
+let partLoadedAt = -Infinity;
+
+/**
+ * When `loadSoon` last loaded a part (`performance.now()`): the event loop turns right after, whatever the
+ * part cost. A timer late by that much was not starved by the program.
+ */
+export function lastPartLoadedAt(): number {
+  return partLoadedAt;
+}
 
 /**
  * Loads `name` without holding the event loop for all of it at once: its heavy part, then the rest, each
@@ -49,6 +58,7 @@ export function loadSoon(name: LazyName): Promise<void> {
         if (cache.has(part)) continue;
         await new Promise<void>((resolve) => setImmediate(resolve));
         loadSync(part);
+        partLoadedAt = performance.now();
       }
     })();
     soon.set(name, loading);

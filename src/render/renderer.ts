@@ -23,7 +23,7 @@
  *   loop ends).
  */
 import type { Clock } from '../core/clock.js';
-import { ifLoaded, loadSoon, loadSync } from '../core/lazy.js';
+import { ifLoaded, lastPartLoadedAt, loadSoon, loadSync } from '../core/lazy.js';
 import { dumbTerminal } from '../env.js';
 import { MAX_WIDTH, type OutputStream } from '../options.js';
 import type { CaptureTarget } from './capture.js';
@@ -264,13 +264,16 @@ export class Renderer implements CaptureTarget {
 
   /** Draws a frame if one is due. Called from bars' hot paths with a fresh clock reading. */
   poke(now: number): void {
-    if ((this.loopFree || !this.framesNow) && performance.now() - this.lastTickAt > this.timerEvery + 25) {
+    if (this.loopFree && performance.now() - this.lastTickAt > this.timerEvery + 25) {
       // The timer is starved: something synchronous holds the event loop (a manual bar updated from a
       // sync loop). A handler could not run; stand down so Ctrl-C acts at once, as it would without us.
       // One missed tick is enough: a false alarm costs nothing (the next tick arms again), while a
       // Ctrl-C that comes before this point is dropped with the listener (Node cannot tell it is queued).
-      // log-update, loading on later turns (`loadLater`), would not come before the loop ends: load it now.
       this.blockingLoopStarted();
+    }
+    if (!this.framesNow && performance.now() - Math.max(this.lastTickAt, lastPartLoadedAt()) > this.timerEvery + 25) {
+      // Starved too (a part of log-update loading is not the program's doing): log-update, loading on
+      // later turns (`loadLater`), would not come before the loop ends. Load it now.
       this.framesNow = true;
     }
     if (now - this.lastFrameAt >= this.interval || this.live.length === 0) this.frame(now);
