@@ -687,6 +687,16 @@ describe('before log-update is loaded', () => {
     });
   });
 
+  test('process.exit() before it has loaded: the lines and the final line are there, in order, the cursor visible', async () => {
+    const { r, screen, events } = await firstFrame({ job: 'exit' });
+    onScreen(r, screen, () => {
+      expect(r.exitCode).toBe(3);
+      expect(events).toEqual(['moduleLoaded false']);
+      expect(nonEmpty(screen.all)).toEqual(['about to exit', expect.stringMatching(/^events: /), expect.stringMatching(/^exiting: 2 it \[/)]);
+      expect(screen.cursorVisible).toBe(true);
+    });
+  });
+
   test.each(['sync', 'nested', 'manual'] as const)(
     'a sync loop cannot wait for it: its first frame is drawn during the loop (%s)',
     async (job) => {
