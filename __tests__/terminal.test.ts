@@ -624,6 +624,88 @@ describe('many lines printed above a live bar', () => {
   });
 });
 
+/**
+ * Before the first frame: log-update (what draws the frames, ~70 ms of CPU to load) is not loaded in a
+ * fresh process. test-support/fixtures/first-frame.js notes when it finished loading (it watches Node's
+ * loader) next to what the program saw, and prints that on its last line.
+ */
+describe('before log-update is loaded', () => {
+  /** The run, its screen, the rows above the events line, and the events. */
+  async function firstFrame(args: object): Promise<{ r: RunResult; screen: PtyScreen; rows: string[]; events: string[] }> {
+    const { r, screen } = await run('first-frame.js', { cols: 80, rows: 24, args: json(args) });
+    const events = /events: (\[.*\])\r?\n/.exec(r.bytes)?.[1] ?? '[]';
+    const rows = nonEmpty(screen.all);
+    const end = rows.findIndex((row) => row.startsWith('events: '));
+    return { r, screen, rows: end < 0 ? rows : rows.slice(0, end), events: JSON.parse(events) as string[] };
+  }
+
+  test('the first failure rejects `gather` before log-update has loaded; the ✗ line is drawn, the cursor visible', async () => {
+    const { r, screen, rows, events } = await firstFrame({ job: 'fail' });
+    onScreen(r, screen, () => {
+      expect(r.exitCode).toBe(0);
+      // The job ended before any frame was due: log-update was never needed.
+      expect(events).toEqual(['rejected', 'moduleLoaded false']);
+      expect(rows).toEqual([
+        expect.stringMatching(/^job: +50%\|█+[▏▎▍▌▋▊▉]? *\| ✗ 1\/2 \[.*1 failed\]$/),
+        '  1 still pending:',
+        expect.stringMatching(/^ +#0 +<1s$/),
+      ]);
+      expect(screen.cursorVisible).toBe(true);
+    });
+  });
+
+  test('with another bar open, log-update loads after the rejection; both final lines are drawn, the cursor visible', async () => {
+    const { r, screen, rows, events } = await firstFrame({ job: 'fail', other: true });
+    onScreen(r, screen, () => {
+      expect(r.exitCode).toBe(0);
+      expect(events).toEqual(['rejected', 'log-update loaded', 'moduleLoaded true']);
+      expect(rows[0]).toMatch(/^job: +50%.*✗ 1\/2 \[/);
+      expect(rows.at(-1)).toMatch(/^other: 100%\|█+\| 1\/1 \[/);
+      expect(count(rows, /^other: /)).toBe(1);
+      expect(screen.cursorVisible).toBe(true);
+    });
+  });
+
+  test('lines printed while it loads (console.log, progress.write, stdout) come out in order, the bar below them', async () => {
+    const { r, screen, rows, events } = await firstFrame({ job: 'lines' });
+    onScreen(r, screen, () => {
+      expect(r.exitCode).toBe(0);
+      const before = events.indexOf('log-update loaded');
+      expect(before).toBeGreaterThan(0); // some lines were printed before it was there
+      const n = events.filter((e) => e.endsWith(' printed')).length + 5;
+      expect(rows).toEqual([...Array.from({ length: n }, (_, i) => `line ${i}`), expect.stringMatching(/^job: +\d+%\|.*\| \d+\/100 \[/)]);
+      expect(screen.cursorVisible).toBe(true);
+    });
+  });
+
+  test('process.exit() before it has loaded: the lines and the final line are there, in order, the cursor visible', async () => {
+    const { r, screen, events } = await firstFrame({ job: 'exit' });
+    onScreen(r, screen, () => {
+      expect(r.exitCode).toBe(3);
+      expect(events).toEqual(['moduleLoaded false']);
+      expect(nonEmpty(screen.all)).toEqual(['about to exit', expect.stringMatching(/^events: /), expect.stringMatching(/^exiting: 2 it \[/)]);
+      expect(screen.cursorVisible).toBe(true);
+    });
+  });
+
+  test.each(['sync', 'nested', 'manual'] as const)(
+    'a sync loop cannot wait for it: its first frame is drawn during the loop (%s)',
+    async (job) => {
+      const { r, screen, rows, events } = await firstFrame({ job });
+      onScreen(r, screen, () => {
+        expect(r.exitCode).toBe(0);
+        const frame = events.find((e) => e.startsWith('first frame at item '));
+        expect(frame).toBeDefined();
+        expect(Number(frame?.slice('first frame at item '.length))).toBeLessThan(job === 'manual' ? 299 : 199);
+        expect(events.indexOf('log-update loaded')).toBeLessThan(events.indexOf(frame as string));
+        // A nested bar does not stay (by default): its parent's final line does.
+        const final = job === 'nested' ? /^files: 1 it \[/ : /^sync: 100%\|█+\| (200\/200|300\/300) \[/;
+        expect(rows).toEqual([expect.stringMatching(final)]);
+      });
+    },
+  );
+});
+
 describe('README picture', () => {
   test('docs/screenshot.svg is what `npm run docs:screenshot` draws from the current renderer', () => {
     const dir = mkdtempSync(join(tmpdir(), 'taqaddum-shot-'));

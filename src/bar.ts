@@ -154,8 +154,9 @@ export class Bar implements Drawable, Disposable {
     if (this.output !== undefined) {
       this.renderer = rendererFor(this.output, this.clock);
       // Before the clock starts: loading what a terminal's first frame needs (log-update, ~70 ms) is not the
-      // job's time, and a log (nothing to load) must show the same job at the same rate.
-      this.renderer.prepare();
+      // job's time, and a log (nothing to load) must show the same job at the same rate. Only a sync loop
+      // loads it now; anything else goes on while it loads.
+      this.renderer.prepare(this.iteration?.blocking === true);
     }
     const now = this.clock();
     this.state.start(now);

@@ -16,9 +16,14 @@
  *   bars' is kept from the program; the program's own write errors reach it as they would without the
  *   bars (stream-errors.ts).
  * - SIGINT/SIGTERM (signals.ts): armed from the timer, on a terminal and in plain output alike.
+ * - A terminal's frames need log-update (~70 ms of CPU to load). An async job does not wait for it: it
+ *   loads a little later, on turns of the event loop of its own (`loadLater`). Until it is there nothing
+ *   of ours is on screen, so the lines above (final lines, the program's text) go out at once, in order,
+ *   and only the bars wait for it. A sync loop loads it at once (the event loop does not turn until the
+ *   loop ends).
  */
 import type { Clock } from '../core/clock.js';
-import { loadSync } from '../core/lazy.js';
+import { ifLoaded, lastPartLoadedAt, loadSoon, loadSync } from '../core/lazy.js';
 import { dumbTerminal } from '../env.js';
 import { MAX_WIDTH, type OutputStream } from '../options.js';
 import type { CaptureTarget } from './capture.js';
@@ -33,6 +38,14 @@ import { PlainSink, TerminalSink } from './terminal.js';
 const DEFAULT_WIDTH = 80;
 /** The longest delay a Node timer takes (2³¹ − 1 ms, about 24.8 days): a longer one fires after 1 ms, with a warning. */
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
+/**
+ * log-update starts loading this long after the first bar opened on a terminal (or one refresh interval,
+ * if shorter): its largest part (string-width's regular expressions) is one block of CPU of some 30–60 ms
+ * that nothing can interrupt, and started at once it would hold up whatever the job does first, a
+ * failure that should reject at once among them. A job that ends (or fails) sooner never pays for it.
+ */
+const LOAD_AFTER_MAX = 100;
+
 /**
  * Bars that text printed above took off the screen are put back as they were at most once per
  * `minInterval`, and at least once a second when no frame is due sooner (a very long `minInterval`, such
@@ -80,6 +93,13 @@ export class Renderer implements CaptureTarget {
   /** The program took over a signal: the cursor stays visible until the bars are done. */
   private cursorReleased = false;
   private terminal: TerminalSink | undefined;
+  /**
+   * Frames are drawn when asked, log-update loaded at once if it is not yet (see `prepare`, `loadLater`).
+   * Plain output needs nothing.
+   */
+  private framesNow: boolean;
+  /** log-update is loading, or will, for this renderer (see `loadLater`). */
+  private loading = false;
   private plain: PlainSink | undefined;
   private capturing = false;
   /** The callback of every write: a failed one turns the bars off, its error is kept from the program. */
@@ -101,6 +121,7 @@ export class Renderer implements CaptureTarget {
     private readonly clock: Clock,
   ) {
     this.tty = stream.isTTY === true && !dumbTerminal();
+    this.framesNow = !this.tty;
     this.writeDone = writeCallback(stream, () => {
       this.broken = true;
     });
@@ -143,9 +164,36 @@ export class Renderer implements CaptureTarget {
     this.rows = this.stream.rows;
   }
 
-  /** Loads what drawing will need (log-update, for a terminal) ahead of the first frame: see `Bar.start`. */
-  prepare(): void {
-    if (this.tty) loadSync('log-update');
+  /**
+   * Loads what a terminal's frames need (log-update) ahead of a sync loop's first frame, before its clock
+   * starts (see `Bar.start`): the loop holds the event loop, nothing could load while it runs. Anything
+   * else goes on without it (`loadLater`).
+   */
+  prepare(blocking: boolean): void {
+    if (this.framesNow || !(blocking || ifLoaded('log-update') !== undefined)) return;
+    this.framesNow = true;
+    loadSync('log-update');
+  }
+
+  /**
+   * Loads log-update in the background (see LOAD_AFTER_MAX), then draws the bars. Not with `import()`:
+   * see core/lazy.ts.
+   */
+  private loadLater(): void {
+    if (this.framesNow || this.loading) return;
+    this.loading = true;
+    const loaded = (): void => {
+      this.framesNow = true; // if it failed, the next frame's loadSync says why
+      if (this.live.length > 0) this.frame(this.clock());
+    };
+    const timer = setTimeout(
+      () => {
+        if (this.live.length > 0) loadSoon('log-update').then(loaded, loaded);
+        else this.loading = false; // the bars are done: not needed yet
+      },
+      Math.min(this.timerEvery, LOAD_AFTER_MAX),
+    );
+    timer.unref(); // a job that is done need not wait for it: its final lines need nothing loaded
   }
 
   /**
@@ -171,6 +219,7 @@ export class Renderer implements CaptureTarget {
     }
     watchExit();
     this.startTimer();
+    this.loadLater();
     if (this.tty) this.poke(now);
   }
 
@@ -222,6 +271,11 @@ export class Renderer implements CaptureTarget {
       // Ctrl-C that comes before this point is dropped with the listener (Node cannot tell it is queued).
       this.blockingLoopStarted();
     }
+    if (!this.framesNow && performance.now() - Math.max(this.lastTickAt, lastPartLoadedAt()) > this.timerEvery + 25) {
+      // Starved too (a part of log-update loading is not the program's doing): log-update, loading on
+      // later turns (`loadLater`), would not come before the loop ends. Load it now.
+      this.framesNow = true;
+    }
     if (now - this.lastFrameAt >= this.interval || this.live.length === 0) this.frame(now);
   }
 
@@ -230,6 +284,12 @@ export class Renderer implements CaptureTarget {
     const above = this.above;
     this.above = [];
     if (this.broken) return;
+    if (!this.framesNow && ifLoaded('log-update') === undefined) {
+      // log-update is not loaded yet (see `loadLater`): nothing of ours is on screen, so the lines above
+      // need nothing erased and go out now, where a frame would go; the bars are drawn once it is there.
+      this.sink().print(above, false, true);
+      return;
+    }
     if (this.tty) {
       this.refreshSize();
       const rows = this.rows;

@@ -1,6 +1,7 @@
 /**
  * The terminal sink: draws a frame (a list of lines) in place with log-update, and writes each frame
- * with a single `write()` call. log-update is loaded the first time a frame is drawn.
+ * with a single `write()` call. log-update is loaded the first time a frame is drawn, if the renderer did
+ * not load it before.
  *
  * log-update 7 is given a stand-in stream that collects its output, so that the erase codes, the frame,
  * the lines printed above it and the cursor codes leave in one write. It is told the terminal is very
@@ -10,6 +11,9 @@
  *
  * A frame ends with a newline: between frames the cursor sits at the start of the row below the last bar,
  * where the program's own output would go.
+ *
+ * Printing lines with no frame on screen needs nothing from log-update: the renderer does that while it
+ * is loading (see renderer.ts).
  */
 import { loadSync } from '../core/lazy.js';
 import { displayWidth } from '../format/width.js';
@@ -155,16 +159,19 @@ export class TerminalSink {
   /**
    * Prints `above` where the frame is. With `again`, the frame is drawn again below them as it was;
    * without, the bars are off the screen until `restore()` or the next `draw()`. The cursor is left as it
-   * is: the bars are coming back.
+   * is: the bars are coming back. With `inPlaceOfFrame`, the renderer prints them where a frame would be,
+   * while it cannot draw one yet (the first would have been drawn as the bars opened): they start at the
+   * start of a row, as a frame does (see `flush`).
    */
-  print(above: readonly string[], again: boolean): void {
+  print(above: readonly string[], again: boolean, inPlaceOfFrame = false): void {
     if (this.drawn.length === 0 && above.length === 0) return;
     const columns = this.columns();
     if (this.drawn.length > 0) this.hidden = columns === this.drawnColumns ? this.drawn : undefined;
     this.erase(columns);
     if (above.length > 0) this.buffer += `${above.join('\n')}\n`;
     if (again) this.redrawHidden(columns);
-    this.flush();
+    if (inPlaceOfFrame) this.wrote = true;
+    this.flush(inPlaceOfFrame);
   }
 
   /** Whether `restore()` would draw: a frame taken off by `print()`, and the window as wide as it was. */
