@@ -6,6 +6,10 @@ import base from './jest.config.js';
 /** @type {import('jest').Config} */
 export default {
   ...base,
+  setupFilesAfterEnv: [...(base.setupFilesAfterEnv ?? []), '<rootDir>/test-support/mutation-setup.ts'],
+  // Stryker's sandboxes (a copy of the repository) are not ours to run when Jest is started here by hand.
+  testPathIgnorePatterns: ['<rootDir>/.stryker-tmp/', '/node_modules/'],
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
   testMatch: [
     '**/__tests__/estimator.test.ts',
     '**/__tests__/format.test.ts',
