@@ -123,6 +123,16 @@ describe('units', () => {
     expect(formatBytes(n)).toBe(shown);
   });
 
+  test('beyond the largest prefix the digits grow, and bytes taken back (a negative count) read like positive ones', () => {
+    expect(formatSI(1e27)).toBe('1000Y');
+    expect(formatSI(-1.5e30)).toBe('-1500000Y');
+    expect(formatBytes(-6.29e6)).toBe('-6.29 MB');
+    expect(formatBytes(-6e6)).toBe('-6.00 MB');
+    expect(formatBytes(-1000)).toBe('-1.00 kB');
+    expect(formatBytes(-999)).toBe('-999 B');
+    expect(formatBytes(-0.5)).toBe('-0.50 B');
+  });
+
   test('byte rates read like byte counts', () => {
     expect(formatRate(1.3e6, 'B', true)).toBe('1.30 MB/s');
     expect(formatRate(6.29e6, 'B', true)).toBe('6.29 MB/s');

@@ -99,6 +99,41 @@ describe('sanitize', () => {
   });
 });
 
+describe('sanitize, against the rules written out', () => {
+  // The module comment's rules as one regular expression, tried left to right at each position: SGR; other
+  // CSI (params, intermediates, a final byte if there is one); OSC, DCS, SOS, PM, APC strings up to BEL or ST
+  // or the end; nF escapes; two-byte escapes; a lone ESC; the 8-bit forms; runs of line and tab controls;
+  // any other control.
+  const RULES =
+    // eslint-disable-next-line no-control-regex
+    /(\u001B\[[0-9;:]*m)|\u001B\[[0-?]*[ -/]*[@-~]?|\u001B[\]PX^_][\s\S]*?(?:\u0007|\u009C|\u001B\\|$)|\u001B[ -/]+[0-~]?|\u001B[0-~]|\u001B|\u009B[0-?]*[ -/]*[@-~]?|[\u009D\u0090\u0098\u009E\u009F][\s\S]*?(?:\u0007|\u009C|\u001B\\|$)|([\t-\r]+)|[\u0000-\u001F\u007F-\u009F]/g;
+
+  function byTheRules(text: string, colors: boolean): string {
+    let open = false;
+    const out = text.replace(RULES, (_, sgr: string | undefined, space: string | undefined) => {
+      if (space !== undefined) return ' ';
+      if (sgr === undefined || !colors) return '';
+      open = !/^\u001B\[[0;]*m$/.test(sgr);
+      return sgr;
+    });
+    return open ? out + RESET : out;
+  }
+
+  test('any mix of escape sequences, controls and text comes out as the rules say', () => {
+    const pieces = [
+      'a', '数', '🚀', ' ', '~', ESC, '[', ']', 'P', 'X', '^', '_', '(', ')', '#', '0', '1', '9', ';', ':', '?', '>', '@', 'm', 'H', '\\',
+      BEL, '\n', '\r', '\t', '\u000b', '\u000c', '\u0000', '\u0008', '\u001f', '\u007f', '\u0085',
+      '\u0090', '\u0098', '\u009b', '\u009c', '\u009d', '\u009e', '\u009f', '\u00a0', RED, RESET, `${ESC}[m`, `${ESC}[0;0m`, `${ESC}[;1m`, ST,
+    ];
+    const text = fc.oneof(fc.array(fc.constantFrom(...pieces), { maxLength: 24 }).map((xs) => xs.join('')), fc.string({ unit: 'binary', maxLength: 30 }));
+    fc.assert(
+      // A boolean, not expect(): thousands of runs stay cheap (fast-check reports the counterexample).
+      fc.property(text, fc.boolean(), (t, colors) => sanitize(t, colors) === byTheRules(t, colors)),
+      { numRuns: 1_000 },
+    );
+  });
+});
+
 describe('colour codes in widths and cuts', () => {
   test('take no columns', () => {
     expect(displayWidth(`${RED}red${RESET}`)).toBe(3);
