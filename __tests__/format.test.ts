@@ -3,7 +3,7 @@
  * contract and its order of what goes when the width is short; what reaches a plain stream (not cut).
  */
 import { spawnSync } from 'node:child_process';
-import { beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, jest, test } from '@jest/globals';
 import fc from 'fast-check';
 import stringWidth from 'string-width';
 import type { Snapshot } from '../src/core/state.js';
@@ -516,6 +516,34 @@ describe("the library's own glyphs", () => {
     // Combining marks and emoji after the glyphs still go the slow way, right.
     expect(displayWidth('█e\u0301')).toBe(2);
     expect(displayWidth('✗ 🚀')).toBe(4);
+  });
+
+  test("are measured, cut and padded without loading string-width, colours and spaces included (here, in this process)", async () => {
+    // The same promise as the fresh-process test below, on the source: a fresh copy of width.ts whose lazy
+    // loader records what it is asked for. Only text that needs it (here a CJK desc) may load string-width.
+    const realStringWidth = stringWidth;
+    const loads: string[] = [];
+    jest.resetModules();
+    jest.unstable_mockModule('../src/core/lazy.js', () => ({
+      loadSync: (name: string) => {
+        loads.push(name);
+        return { default: realStringWidth };
+      },
+    }));
+    const fresh = await import('../src/format/width.js');
+    const red = '\u001B[31m';
+    const reset = '\u001B[0m';
+    const own = [`✗ 3/10 |██▍  | 1.00k/2.00k [00:03<?, 12.3 it/s]`, `${red}rows${reset}: · ─ ✓ …`, ' ', ''];
+    for (const text of own) {
+      expect(fresh.displayWidth(text)).toBe(stringWidth(text));
+      for (const width of [0, 1, 5, 200]) fresh.truncate(text, width);
+      fresh.padEnd(text, 60);
+    }
+    expect(fresh.truncate(own[0] as string, 12)).toBe('✗ 3/10 |██▍…');
+    expect(loads).toEqual([]);
+    expect(fresh.displayWidth('数据')).toBe(4);
+    expect(loads).toEqual(['string-width']);
+    jest.resetModules();
   });
 
   test("a fresh process rejects a gather without loading string-width (the ✗ line is the library's own text)", () => {
