@@ -451,6 +451,55 @@ describe('narrow widths', () => {
   });
 });
 
+describe('narrow widths: each part comes back at the width it needs, not a column later', () => {
+  /** The bar's cells in a line, or undefined when it has none. */
+  const barCells = (line: string): number | undefined => /\|([^|]*)\|/.exec(line)?.[1]?.length;
+  const widths = Array.from({ length: 160 }, (_, i) => i + 1);
+
+  test('a line without a bar that fits exactly is shown whole at exactly its width', () => {
+    const snapshots = [
+      makeSnapshot({ total: 999, postfix: 'loss=0.25' }),
+      makeSnapshot({ total: undefined, eta: undefined, postfix: 'loss=0.25' }),
+      stalledMap(),
+      stalledMap({ desc: '' }),
+      stalledMap({ tasks: { running: undefined, pending: 3, failed: 2, stalled: 65 } }),
+    ];
+    for (const s of snapshots) {
+      for (const width of widths) {
+        const line = formatLine(s, width);
+        if (barCells(line) !== undefined) continue;
+        expect(formatLine(s, displayWidth(line))).toBe(line);
+      }
+    }
+  });
+
+  test('the bar is drawn from 4 cells on, and a desc is cut before the bar gets below 10 cells', () => {
+    const short = makeSnapshot({ desc: 'convert files', total: 999 }); // "420/999": the counts cannot grow wider
+    const bars = widths.map((w) => barCells(formatLine(short, w))).filter((b) => b !== undefined);
+    expect(Math.min(...bars)).toBe(4);
+    const long = makeSnapshot({ desc: 'x'.repeat(30), total: 999 });
+    const whole = widths.map((w) => formatLine(long, w)).filter((line) => line.startsWith(`${'x'.repeat(30)}:`));
+    expect(Math.min(...whole.map((line) => barCells(line) ?? Infinity))).toBe(10);
+    // Cut, it keeps a third of the width ("…" and ": " included) before the bar grows again.
+    expect(formatLine(makeSnapshot({ desc: 'x'.repeat(200), total: 999 }), 66)).toBe(`${'x'.repeat(19)}…:  42%|██▌   | 420/999 [00:03<00:05, 123 it/s]`);
+  });
+
+  test('a cut desc keeps 4 columns at the least ("…" included) before it goes', () => {
+    for (const s of [stalledMap({ desc: 'x'.repeat(40) }), makeSnapshot({ desc: 'x'.repeat(40), total: undefined, eta: undefined })]) {
+      const cut = widths.map((w) => /^(x*…): /.exec(formatLine(s, w))?.[1]).filter((d) => d !== undefined);
+      expect(Math.min(...cut.map((d) => d.length))).toBe(4);
+    }
+  });
+
+  test('a total of 0 reads as a count (no percentage), and a failed or aborted bar is marked ✗', () => {
+    expect(formatLine(makeSnapshot({ n: 0, total: 0, eta: undefined }), 80)).toBe('rows: 0 it [00:03, 123 it/s]');
+    for (const outcome of ['failed', 'aborted'] as const) {
+      expect(formatLine(makeSnapshot({ outcome, total: undefined, eta: undefined }), 80)).toBe('rows: ✗ 420 it [00:03, 123 it/s]');
+    }
+    expect(formatLine(makeSnapshot({ outcome: 'stopped', total: undefined, eta: undefined }), 80)).toBe('rows: 420 it [00:03, 123 it/s]');
+  });
+});
+
 describe('the ETA', () => {
   test('is rounded up: 00:00 only once nothing is left', () => {
     const line = formatLine(stalledMap({ tasks: undefined, eta: 0.085 }), 80);
