@@ -150,6 +150,22 @@ describe('RateEstimator', () => {
   });
 });
 
+describe('the stall rule, exactly', () => {
+  test('a silence beyond the grace weighs as a step of nothing as long as its excess, whatever the window', () => {
+    for (const window of [0.5, 10, 15]) {
+      const stalled = new RateEstimator(window);
+      const stepped = new RateEstimator(window);
+      for (let i = 0; i < 100; i++) {
+        stalled.sample(1, 100);
+        stepped.sample(1, 100);
+      }
+      // 10/s, steps 100 ms apart: the grace is 1.5 gaps, 150 ms. 5.15 s of silence is 5 s beyond it.
+      stepped.sample(0, 5_000);
+      expect(relativeError(stalled.rate(5_150)!, stepped.rate()!)).toBeLessThan(1e-12);
+    }
+  });
+});
+
 describe('ProgressState', () => {
   test('rate and ETA are undefined until there is a sample', () => {
     const state = startedState({ total: 10 });
@@ -276,6 +292,29 @@ describe('ProgressState', () => {
     state.sample(1_000);
     expect(state.snapshot(1_000).rate).toBeCloseTo(100, 9);
     expect(state.snapshot(1_500).rate!).toBeLessThan(100);
+  });
+
+  test('times are measured from the start, whatever the clock read then', () => {
+    const state = new ProgressState({ initial: 0, total: 100, desc: '', rateWindow: 10 }, 'it', false, 'auto');
+    state.start(5_000); // performance.now() is far from 0 when a bar starts
+    state.n = 30;
+    state.sample(8_000);
+    const s = state.snapshot(8_000);
+    expect(s.elapsed).toBe(3);
+    expect(s.rate).toBeCloseTo(10, 9);
+    state.end('done', 9_000);
+    expect(state.snapshot(20_000).elapsed).toBe(4);
+  });
+
+  test('unitScale true or false is kept whatever the count; only "auto" looks at it', () => {
+    const scaled = (unitScale: boolean | 'auto', n: number): boolean => {
+      const state = new ProgressState({ initial: 0, total: undefined, desc: '', rateWindow: 10 }, 'it', false, unitScale);
+      state.start(0);
+      state.n = n;
+      return state.snapshot(1_000).unitScale;
+    };
+    expect([scaled(false, 5_000_000), scaled(true, 5), scaled('auto', 5), scaled('auto', 5_000_000)]).toEqual([false, true, false, true]);
+    expect(formatLine({ ...startedState().snapshot(0), n: 5_000_000, unitScale: false }, Infinity)).toMatch(/^5000000 it /);
   });
 
   test('n beyond the total gives an ETA of 0', () => {
