@@ -10,9 +10,6 @@ export default {
   // A file stops at its first failing test (an absolute path: Stryker loads the environment itself).
   testEnvironment: fileURLToPath(new URL('./test-support/fail-fast-environment.cjs', import.meta.url)),
   setupFilesAfterEnv: [...(base.setupFilesAfterEnv ?? []), '<rootDir>/test-support/mutation-setup.ts'],
-  // Stryker's sandboxes (a copy of the repository) are not ours to run when Jest is started here by hand.
-  testPathIgnorePatterns: ['<rootDir>/.stryker-tmp/', '/node_modules/'],
-  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
   testMatch: [
     '**/__tests__/estimator.test.ts',
     '**/__tests__/format.test.ts',
