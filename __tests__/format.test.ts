@@ -463,6 +463,7 @@ describe('narrow widths: each part comes back at the width it needs, not a colum
       stalledMap(),
       stalledMap({ desc: '' }),
       stalledMap({ tasks: { running: undefined, pending: 3, failed: 2, stalled: 65 } }),
+      makeSnapshot({ desc: 'x'.repeat(30), total: undefined, eta: undefined }),
     ];
     for (const s of snapshots) {
       for (const width of widths) {
@@ -489,6 +490,16 @@ describe('narrow widths: each part comes back at the width it needs, not a colum
       const cut = widths.map((w) => /^(x*…): /.exec(formatLine(s, w))?.[1]).filter((d) => d !== undefined);
       expect(Math.min(...cut.map((d) => d.length))).toBe(4);
     }
+  });
+
+  test('no room, no line: a width of 0, below 0 or NaN gives an empty line', () => {
+    for (const width of [0, -5, NaN]) expect(formatLine(makeSnapshot(), width)).toBe('');
+  });
+
+  test('a task bar that has ended says what failed, not what runs or that it is stalled', () => {
+    const tasks = { running: 3, pending: 3, failed: 2, stalled: 65 };
+    expect(formatLine(stalledMap({ tasks, outcome: 'done', eta: undefined }), Infinity)).toMatch(/ 47\/48 \[00:02<\?, 11\.7 it\/s, 2 failed\]$/);
+    expect(formatLine(stalledMap({ tasks, outcome: 'running' }), Infinity)).toMatch(/, 3 running, 2 failed, stalled 1m05s\]$/);
   });
 
   test('a total of 0 reads as a count (no percentage), and a failed or aborted bar is marked ✗', () => {
