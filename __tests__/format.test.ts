@@ -137,6 +137,12 @@ describe('units', () => {
     expect(formatRate(1.3e6, 'B', true)).toBe('1.30 MB/s');
     expect(formatRate(6.29e6, 'B', true)).toBe('6.29 MB/s');
     expect(formatRate(undefined, 'B', true)).toBe('? B/s');
+    expect(formatRate(Infinity, 'B', true)).toBe('? B/s');
+    expect(formatRate(NaN, 'B', true)).toBe('? B/s');
+  });
+
+  test('every SI prefix up to Y', () => {
+    expect([1e3, 1e6, 1e9, 1.5e12, 1e15, 1e18, 2e21, 1e24].map(formatSI)).toEqual(['1.00k', '1.00M', '1.00G', '1.50T', '1.00P', '1.00E', '2.00Z', '1.00Y']);
   });
 });
 
