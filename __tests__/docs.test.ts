@@ -24,7 +24,7 @@ import {
 import { barLineProblem, pictureProblems } from '../test-support/doctest-picture.js';
 import { ensureBuilt } from '../test-support/pty.js';
 
-const FILES = ['README.md', 'docs/architecture.md', 'docs/estimator.md', 'docs/benchmarks.md'];
+const FILES = ['README.md', 'docs/architecture.md', 'docs/estimator.md', 'docs/benchmarks.md', 'docs/testing.md'];
 
 /**
  * Blocks that fail because of a known, filed defect: key (file § heading, `#2` for the second block under a

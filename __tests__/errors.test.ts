@@ -3,6 +3,15 @@
  * value: "Expected `total` to be a non-negative number, got `-1` (number)".
  */
 import { describe, expect, test } from '@jest/globals';
+import {
+  checkBoolean,
+  checkFunction,
+  checkNonNegative,
+  checkNonNegativeInteger,
+  checkNonNegativeOrInfinity,
+  checkString,
+  describeValue,
+} from '../src/core/errors.js';
 import { progress } from '../src/index.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
@@ -255,5 +264,64 @@ describe('error messages stay short', () => {
     expect(thrown(() => loose([1], { ...quiet(), desc: named })).message).toBe(
       'Expected `desc` to be a string, got `[Function named]` (function)',
     );
+  });
+});
+
+describe('how a value is shown in a message', () => {
+  test.each([
+    ['x'.repeat(40), `\`"${'x'.repeat(40)}"\` (string)`], // 40 characters are shown whole
+    ['x'.repeat(41), `\`"${'x'.repeat(40)}…"\` (string)`],
+    [() => {}, '`[Function]` (function)'], // an anonymous arrow has no name to show
+    [{ a: 1 }, '`{…}` (object)'],
+    [Object.create(null), '`{…}` (object)'],
+    [new Map(), '`[object Map]` (object)'],
+    [{ constructor: { name: 42 } }, '`{…}` (object)'],
+    [undefined, '`undefined` (undefined)'],
+    [Symbol('s'), '`Symbol(s)` (symbol)'],
+    [[], '`[Array(0)]` (array)'],
+  ])('describeValue(%p) → %s', (value, shown) => {
+    expect(describeValue(value)).toBe(shown);
+  });
+});
+
+describe('the checks every option goes through', () => {
+  const message = (fn: () => unknown): string => `${thrown(fn).constructor.name}: ${thrown(fn).message}`;
+
+  test('non-negative numbers: finite, 0 included; NaN is not a number, Infinity and -0.5 are out of range', () => {
+    expect(checkNonNegative('total', 0)).toBe(0);
+    expect(checkNonNegative('total', 2.5)).toBe(2.5);
+    expect(message(() => checkNonNegative('total', NaN))).toBe('TypeError: Expected `total` to be a non-negative number, got `NaN` (number)');
+    expect(message(() => checkNonNegative('total', '1'))).toBe('TypeError: Expected `total` to be a non-negative number, got `"1"` (string)');
+    expect(message(() => checkNonNegative('total', -0.5))).toBe('RangeError: Expected `total` to be a non-negative number, got `-0.5` (number)');
+    expect(message(() => checkNonNegative('total', Infinity))).toBe('RangeError: Expected `total` to be a non-negative number, got `Infinity` (number)');
+  });
+
+  test('intervals that may be switched off: Infinity is allowed, NaN and negatives are not', () => {
+    expect(checkNonNegativeOrInfinity('minInterval', 0)).toBe(0);
+    expect(checkNonNegativeOrInfinity('minInterval', Infinity)).toBe(Infinity);
+    expect(message(() => checkNonNegativeOrInfinity('minInterval', NaN))).toBe('TypeError: Expected `minInterval` to be a non-negative number, got `NaN` (number)');
+    expect(message(() => checkNonNegativeOrInfinity('minInterval', null))).toBe('TypeError: Expected `minInterval` to be a non-negative number, got `null` (null)');
+    expect(message(() => checkNonNegativeOrInfinity('minInterval', -1))).toBe('RangeError: Expected `minInterval` to be a non-negative number, got `-1` (number)');
+    expect(message(() => checkNonNegativeOrInfinity('minInterval', -Infinity))).toBe('RangeError: Expected `minInterval` to be a non-negative number, got `-Infinity` (number)');
+  });
+
+  test('non-negative integers: safe integers only', () => {
+    expect(checkNonNegativeInteger('concurrency', 0)).toBe(0);
+    expect(checkNonNegativeInteger('concurrency', Number.MAX_SAFE_INTEGER)).toBe(Number.MAX_SAFE_INTEGER);
+    expect(message(() => checkNonNegativeInteger('concurrency', NaN))).toBe('TypeError: Expected `concurrency` to be a non-negative integer, got `NaN` (number)');
+    expect(message(() => checkNonNegativeInteger('concurrency', '2'))).toBe('TypeError: Expected `concurrency` to be a non-negative integer, got `"2"` (string)');
+    for (const bad of [-1, 1.5, 2 ** 53, Infinity]) {
+      expect(message(() => checkNonNegativeInteger('concurrency', bad))).toMatch(/^RangeError: Expected `concurrency` to be a non-negative integer, got `/);
+    }
+  });
+
+  test('strings, booleans and functions', () => {
+    expect(checkString('desc', '')).toBe('');
+    expect(message(() => checkString('desc', 1))).toBe('TypeError: Expected `desc` to be a string, got `1` (number)');
+    expect(checkBoolean('leave', false)).toBe(false);
+    expect(message(() => checkBoolean('leave', 0))).toBe('TypeError: Expected `leave` to be a boolean, got `0` (number)');
+    const fn = (): number => 1;
+    expect(checkFunction('clock', fn)).toBe(fn);
+    expect(message(() => checkFunction('clock', {}))).toBe('TypeError: Expected `clock` to be a function, got `{…}` (object)');
   });
 });

@@ -104,6 +104,66 @@ describe('RateEstimator', () => {
     expect(r60).toBeLessThan(r10);
     expect(r60).toBeGreaterThanOrEqual(0);
   });
+  test('steps that come in chunks: a silence up to 1.5 × the usual gap is their rhythm, a longer one lowers the rate', () => {
+    // A download: 1 MB every 2 s, each after a silence that was seen. Time per byte says nothing here.
+    for (const window of [0, 0.5, 10, Infinity]) {
+      const est = new RateEstimator(window);
+      for (let i = 0; i < 30; i++) est.sample(1_000_000, 2_000, 2_000);
+      expect(relativeError(est.rate(0)!, 500_000)).toBeLessThan(1e-9);
+      expect(relativeError(est.rate(2_900)!, 500_000)).toBeLessThan(1e-9);
+      expect(relativeError(est.rate(3_000)!, 500_000)).toBeLessThan(1e-9); // exactly 1.5 gaps: still the rhythm
+      const late = est.rate(3_500)!;
+      expect(late).toBeLessThan(500_000);
+      // The last step only (window 0) is a step of nothing at once; otherwise the rate keeps falling.
+      if (window === 0) expect(late).toBe(0);
+      else expect(est.rate(10_000)!).toBeLessThan(late);
+    }
+  });
+
+  test('the usual gap follows the recent steps: chunks that slow down from 1 s to 4 s apart widen the grace', () => {
+    const est = new RateEstimator(10);
+    for (let i = 0; i < 60; i++) est.sample(1_000, 1_000, 1_000);
+    expect(est.rate(2_000)!).toBeLessThan(1_000); // 2 s without a chunk that comes every 1 s: a stall
+    for (let i = 0; i < 30; i++) est.sample(4_000, 4_000, 4_000);
+    expect(relativeError(est.rate(5_000)!, 1_000)).toBeLessThan(1e-6); // 5 s when they come every ~4 s: not yet
+    expect(est.rate(8_000)!).toBeLessThan(1_000);
+  });
+
+  test('progress taken back (a negative step) never shows a negative rate', () => {
+    for (const window of [0, 10, Infinity]) {
+      const est = new RateEstimator(window);
+      est.sample(10, 1_000);
+      est.sample(-30, 1_000); // `bar.update(-30)`: a retry undoes work
+      for (const idle of [0, 100, 1_000, 60_000]) expect(est.rate(idle)).toBe(0);
+      est.sample(-5, 0);
+      expect(est.rate()).toBe(0);
+    }
+  });
+
+  test('simultaneous steps are counted, steps back at the same instant are not', () => {
+    const est = new RateEstimator(Infinity);
+    est.sample(10, 1_000);
+    est.sample(5, 0);
+    expect(est.rate()).toBe(15);
+    est.sample(-5, 0);
+    expect(est.rate()).toBe(15);
+  });
+});
+
+describe('the stall rule, exactly', () => {
+  test('a silence beyond the grace weighs as a step of nothing as long as its excess, whatever the window', () => {
+    for (const window of [0.5, 10, 15]) {
+      const stalled = new RateEstimator(window);
+      const stepped = new RateEstimator(window);
+      for (let i = 0; i < 100; i++) {
+        stalled.sample(1, 100);
+        stepped.sample(1, 100);
+      }
+      // 10/s, steps 100 ms apart: the grace is 1.5 gaps, 150 ms. 5.15 s of silence is 5 s beyond it.
+      stepped.sample(0, 5_000);
+      expect(relativeError(stalled.rate(5_150)!, stepped.rate()!)).toBeLessThan(1e-12);
+    }
+  });
 });
 
 describe('ProgressState', () => {
@@ -191,6 +251,72 @@ describe('ProgressState', () => {
     expect(s.eta).toBeUndefined(); // ended short of the total: no time left is claimed
     state.end('failed', 30_000); // ending twice changes nothing
     expect(state.snapshot(40_000)).toEqual(s);
+  });
+
+  test('a bar closed without progress, or at the instant it started, shows no rate; one closed at its total shows 00:00 left', () => {
+    const idle = startedState({ total: 10 });
+    idle.end('done', 3_000);
+    expect(idle.snapshot(3_000).rate).toBeUndefined();
+    expect(formatLine(idle.snapshot(3_000), Infinity)).toMatch(/ 0\/10 \[00:03<\?, \? it\/s\]$/);
+    const instant = startedState({ total: 10 });
+    instant.n = 10;
+    instant.end('done', 0);
+    expect(instant.snapshot(0).rate).toBeUndefined();
+    const full = startedState({ total: 10 });
+    full.n = 10;
+    full.end('done', 2_000);
+    expect(full.snapshot(2_000).eta).toBe(0);
+    expect(formatLine(full.snapshot(2_000), Infinity)).toMatch(/ 10\/10 \[00:02<00:00, 5\.00 it\/s\]$/);
+  });
+
+  test('a silence is seen only by a reading that comes later: two readings at the same instant are not one', () => {
+    // 10 items a second, one every 100 ms; each instant is read twice (a frame and a log line at once).
+    const state = startedState({ total: 1_000 });
+    let now = 0;
+    for (let i = 0; i < 100; i++) {
+      now += 100;
+      state.n++;
+      state.sample(now);
+      state.sample(now);
+    }
+    // The work's gaps were never seen: the time per item (100 ms) is the grace, and 120 ms of silence
+    // already lowers the rate. Readings that had seen a 100 ms silence would have widened it to 150 ms.
+    const steady = state.snapshot(now).rate!;
+    expect(steady).toBeCloseTo(10, 9);
+    expect(state.snapshot(now + 100).rate).toBe(steady);
+    expect(state.snapshot(now + 120).rate!).toBeLessThan(steady * 0.999); // 20 ms beyond the grace: about −0.5%
+  });
+
+  test('the first step after the start follows no silence that was seen', () => {
+    // 100 items in the first second, read for the first time at 1 s: the time per item (10 ms) is the grace.
+    const state = startedState({ total: 1_000 });
+    state.n = 100;
+    state.sample(1_000);
+    expect(state.snapshot(1_000).rate).toBeCloseTo(100, 9);
+    expect(state.snapshot(1_500).rate!).toBeLessThan(90); // 490 ms beyond the grace
+  });
+
+  test('times are measured from the start, whatever the clock read then', () => {
+    const state = new ProgressState({ initial: 0, total: 100, desc: '', rateWindow: 10 }, 'it', false, 'auto');
+    state.start(5_000); // performance.now() is far from 0 when a bar starts
+    state.n = 30;
+    state.sample(8_000);
+    const s = state.snapshot(8_000);
+    expect(s.elapsed).toBe(3);
+    expect(s.rate).toBeCloseTo(10, 9);
+    state.end('done', 9_000);
+    expect(state.snapshot(20_000).elapsed).toBe(4);
+  });
+
+  test('unitScale true or false is kept whatever the count; only "auto" looks at it', () => {
+    const scaled = (unitScale: boolean | 'auto', n: number): boolean => {
+      const state = new ProgressState({ initial: 0, total: undefined, desc: '', rateWindow: 10 }, 'it', false, unitScale);
+      state.start(0);
+      state.n = n;
+      return state.snapshot(1_000).unitScale;
+    };
+    expect([scaled(false, 5_000_000), scaled(true, 5), scaled('auto', 5), scaled('auto', 5_000_000)]).toEqual([false, true, false, true]);
+    expect(formatLine({ ...startedState().snapshot(0), n: 5_000_000, unitScale: false }, Infinity)).toMatch(/^5000000 it /);
   });
 
   test('n beyond the total gives an ETA of 0', () => {

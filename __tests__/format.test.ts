@@ -3,7 +3,7 @@
  * contract and its order of what goes when the width is short; what reaches a plain stream (not cut).
  */
 import { spawnSync } from 'node:child_process';
-import { beforeAll, describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, jest, test } from '@jest/globals';
 import fc from 'fast-check';
 import stringWidth from 'string-width';
 import type { Snapshot } from '../src/core/state.js';
@@ -127,10 +127,26 @@ describe('units', () => {
     expect(formatBytes(n)).toBe(shown);
   });
 
+  test('beyond the largest prefix the digits grow, and bytes taken back (a negative count) read like positive ones', () => {
+    expect(formatSI(1e27)).toBe('1000Y');
+    expect(formatSI(-1.5e30)).toBe('-1500000Y');
+    expect(formatBytes(-6.29e6)).toBe('-6.29 MB');
+    expect(formatBytes(-6e6)).toBe('-6.00 MB');
+    expect(formatBytes(-1000)).toBe('-1.00 kB');
+    expect(formatBytes(-999)).toBe('-999 B');
+    expect(formatBytes(-0.5)).toBe('-0.50 B');
+  });
+
   test('byte rates read like byte counts', () => {
     expect(formatRate(1.3e6, 'B', true)).toBe('1.30 MB/s');
     expect(formatRate(6.29e6, 'B', true)).toBe('6.29 MB/s');
     expect(formatRate(undefined, 'B', true)).toBe('? B/s');
+    expect(formatRate(Infinity, 'B', true)).toBe('? B/s');
+    expect(formatRate(NaN, 'B', true)).toBe('? B/s');
+  });
+
+  test('every SI prefix up to Y', () => {
+    expect([1e3, 1e6, 1e9, 1.5e12, 1e15, 1e18, 2e21, 1e24].map(formatSI)).toEqual(['1.00k', '1.00M', '1.00G', '1.50T', '1.00P', '1.00E', '2.00Z', '1.00Y']);
   });
 });
 
@@ -445,6 +461,66 @@ describe('narrow widths', () => {
   });
 });
 
+describe('narrow widths: each part comes back at the width it needs, not a column later', () => {
+  /** The bar's cells in a line, or undefined when it has none. */
+  const barCells = (line: string): number | undefined => /\|([^|]*)\|/.exec(line)?.[1]?.length;
+  const widths = Array.from({ length: 160 }, (_, i) => i + 1);
+
+  test('a line without a bar that fits exactly is shown whole at exactly its width', () => {
+    const snapshots = [
+      makeSnapshot({ total: 999, postfix: 'loss=0.25' }),
+      makeSnapshot({ total: undefined, eta: undefined, postfix: 'loss=0.25' }),
+      stalledMap(),
+      stalledMap({ desc: '' }),
+      stalledMap({ tasks: { running: undefined, pending: 3, failed: 2, stalled: 65 } }),
+      makeSnapshot({ desc: 'x'.repeat(30), total: undefined, eta: undefined }),
+    ];
+    for (const s of snapshots) {
+      for (const width of widths) {
+        const line = formatLine(s, width);
+        if (barCells(line) !== undefined) continue;
+        expect(formatLine(s, displayWidth(line))).toBe(line);
+      }
+    }
+  });
+
+  test('the bar is drawn from 4 cells on, and a desc is cut before the bar gets below 10 cells', () => {
+    const short = makeSnapshot({ desc: 'convert files', total: 999 }); // "420/999": the counts cannot grow wider
+    const bars = widths.map((w) => barCells(formatLine(short, w))).filter((b) => b !== undefined);
+    expect(Math.min(...bars)).toBe(4);
+    const long = makeSnapshot({ desc: 'x'.repeat(30), total: 999 });
+    const whole = widths.map((w) => formatLine(long, w)).filter((line) => line.startsWith(`${'x'.repeat(30)}:`));
+    expect(Math.min(...whole.map((line) => barCells(line) ?? Infinity))).toBe(10);
+    // Cut, it keeps a third of the width ("…" and ": " included) before the bar grows again.
+    expect(formatLine(makeSnapshot({ desc: 'x'.repeat(200), total: 999 }), 66)).toBe(`${'x'.repeat(19)}…:  42%|██▌   | 420/999 [00:03<00:05, 123 it/s]`);
+  });
+
+  test('a cut desc keeps 4 columns at the least ("…" included) before it goes', () => {
+    for (const s of [stalledMap({ desc: 'x'.repeat(40) }), makeSnapshot({ desc: 'x'.repeat(40), total: undefined, eta: undefined })]) {
+      const cut = widths.map((w) => /^(x*…): /.exec(formatLine(s, w))?.[1]).filter((d) => d !== undefined);
+      expect(Math.min(...cut.map((d) => d.length))).toBe(4);
+    }
+  });
+
+  test('no room, no line: a width of 0, below 0 or NaN gives an empty line', () => {
+    for (const width of [0, -5, NaN]) expect(formatLine(makeSnapshot(), width)).toBe('');
+  });
+
+  test('a task bar that has ended says what failed, not what runs or that it is stalled', () => {
+    const tasks = { running: 3, pending: 3, failed: 2, stalled: 65 };
+    expect(formatLine(stalledMap({ tasks, outcome: 'done', eta: undefined }), Infinity)).toMatch(/ 47\/48 \[00:02<\?, 11\.7 it\/s, 2 failed\]$/);
+    expect(formatLine(stalledMap({ tasks, outcome: 'running' }), Infinity)).toMatch(/, 3 running, 2 failed, stalled 1m05s\]$/);
+  });
+
+  test('a total of 0 reads as a count (no percentage), and a failed or aborted bar is marked ✗', () => {
+    expect(formatLine(makeSnapshot({ n: 0, total: 0, eta: undefined }), 80)).toBe('rows: 0 it [00:03, 123 it/s]');
+    for (const outcome of ['failed', 'aborted'] as const) {
+      expect(formatLine(makeSnapshot({ outcome, total: undefined, eta: undefined }), 80)).toBe('rows: ✗ 420 it [00:03, 123 it/s]');
+    }
+    expect(formatLine(makeSnapshot({ outcome: 'stopped', total: undefined, eta: undefined }), 80)).toBe('rows: 420 it [00:03, 123 it/s]');
+  });
+});
+
 describe('the ETA', () => {
   test('is rounded up: 00:00 only once nothing is left', () => {
     const line = formatLine(stalledMap({ tasks: undefined, eta: 0.085 }), 80);
@@ -510,6 +586,34 @@ describe("the library's own glyphs", () => {
     // Combining marks and emoji after the glyphs still go the slow way, right.
     expect(displayWidth('█e\u0301')).toBe(2);
     expect(displayWidth('✗ 🚀')).toBe(4);
+  });
+
+  test("are measured, cut and padded without loading string-width, colours and spaces included (here, in this process)", async () => {
+    // The same promise as the fresh-process test below, on the source: a fresh copy of width.ts whose lazy
+    // loader records what it is asked for. Only text that needs it (here a CJK desc) may load string-width.
+    const realStringWidth = stringWidth;
+    const loads: string[] = [];
+    jest.resetModules();
+    jest.unstable_mockModule('../src/core/lazy.js', () => ({
+      loadSync: (name: string) => {
+        loads.push(name);
+        return { default: realStringWidth };
+      },
+    }));
+    const fresh = await import('../src/format/width.js');
+    const red = '\u001B[31m';
+    const reset = '\u001B[0m';
+    const own = [`✗ 3/10 |██▍  | 1.00k/2.00k [00:03<?, 12.3 it/s]`, `${red}rows${reset}: · ─ ✓ …`, ' ', ''];
+    for (const text of own) {
+      expect(fresh.displayWidth(text)).toBe(stringWidth(text));
+      for (const width of [0, 1, 5, 200]) fresh.truncate(text, width);
+      fresh.padEnd(text, 60);
+    }
+    expect(fresh.truncate(own[0] as string, 12)).toBe('✗ 3/10 |██▍…');
+    expect(loads).toEqual([]);
+    expect(fresh.displayWidth('数据')).toBe(4);
+    expect(loads).toEqual(['string-width']);
+    jest.resetModules();
   });
 
   test("a fresh process rejects a gather without loading string-width (the ✗ line is the library's own text)", () => {

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import stringWidth from 'string-width';
 import { formatLine } from '../src/format/line.js';
 import { sanitize } from '../src/format/sanitize.js';
-import { displayWidth, truncate } from '../src/format/width.js';
+import { displayWidth, padEnd, truncate } from '../src/format/width.js';
 import { progress } from '../src/index.js';
 import { formatPendingReport, nameOf, safeLabel } from '../src/promises/pending.js';
 import { FakeClock } from '../test-support/fake-clock.js';
@@ -99,6 +99,44 @@ describe('sanitize', () => {
   });
 });
 
+describe('sanitize, against the rules written out', () => {
+  // The module comment's rules as one regular expression, tried left to right at each position: SGR; other
+  // CSI (params, intermediates, a final byte if there is one); OSC, DCS, SOS, PM, APC strings up to BEL or ST
+  // or the end; nF escapes; two-byte escapes; a lone ESC; the 8-bit forms; runs of line and tab controls;
+  // any other control.
+  const RULES =
+    // eslint-disable-next-line no-control-regex
+    /(\u001B\[[0-9;:]*m)|\u001B\[[0-?]*[ -/]*[@-~]?|\u001B[\]PX^_][\s\S]*?(?:\u0007|\u009C|\u001B\\|$)|\u001B[ -/]+[0-~]?|\u001B[0-~]|\u001B|\u009B[0-?]*[ -/]*[@-~]?|[\u009D\u0090\u0098\u009E\u009F][\s\S]*?(?:\u0007|\u009C|\u001B\\|$)|([\t-\r]+)|[\u0000-\u001F\u007F-\u009F]/g;
+
+  function byTheRules(text: string, colors: boolean): string {
+    let open = false;
+    const out = text.replace(RULES, (_, sgr: string | undefined, space: string | undefined) => {
+      if (space !== undefined) return ' ';
+      if (sgr === undefined || !colors) return '';
+      open = !/^\u001B\[[0;]*m$/.test(sgr);
+      return sgr;
+    });
+    return open ? out + RESET : out;
+  }
+
+  test('any mix of escape sequences, controls and text comes out as the rules say', () => {
+    const pieces = [
+      'a', '数', '🚀', ' ', '~', ESC, '[', ']', 'P', 'X', '^', '_', '(', ')', '#', '0', '1', '9', ';', ':', '?', '>', '@', 'm', 'H', '\\',
+      BEL, '\n', '\r', '\t', '\u000b', '\u000c', '\u0000', '\u0008', '\u001f', '\u007f', '\u0085',
+      '\u0090', '\u0098', '\u009b', '\u009c', '\u009d', '\u009e', '\u009f', '\u00a0', RED, RESET, `${ESC}[m`, `${ESC}[0;0m`, `${ESC}[;1m`, ST,
+      // Starts of sequences, so that what follows them is drawn at random too: CSI with an intermediate,
+      // nF escapes (`ESC (`, `ESC SP`, `ESC /`, `ESC #`), a two-byte escape at the edge of its range.
+      `${ESC}[`, `${ESC}[1 `, `${ESC}(`, `${ESC} `, `${ESC}/`, `${ESC}#`, `${ESC}0`, `${ESC}~`, '/', 'q', 'é',
+    ];
+    const text = fc.oneof(fc.array(fc.constantFrom(...pieces), { maxLength: 24 }).map((xs) => xs.join('')), fc.string({ unit: 'binary', maxLength: 30 }));
+    fc.assert(
+      // A boolean, not expect(): thousands of runs stay cheap (fast-check reports the counterexample).
+      fc.property(text, fc.boolean(), (t, colors) => sanitize(t, colors) === byTheRules(t, colors)),
+      { numRuns: 1_000 },
+    );
+  });
+});
+
 describe('colour codes in widths and cuts', () => {
   test('take no columns', () => {
     expect(displayWidth(`${RED}red${RESET}`)).toBe(3);
@@ -121,6 +159,76 @@ describe('colour codes in widths and cuts', () => {
       }),
       { numRuns: 1_000 },
     );
+  });
+});
+
+describe('cuts and widths, against the rules written out', () => {
+  const SGR = /^\u001B\[[0-9;:]*m/;
+  const segmenter = new Intl.Segmenter();
+
+  /** Sanitised text as what a terminal sees: SGR codes (no columns) and graphemes (their width). */
+  function tokens(text: string): { text: string; sgr: boolean }[] {
+    const out: { text: string; sgr: boolean }[] = [];
+    for (const part of text.split(/(\u001B\[[0-9;:]*m)/)) {
+      if (SGR.test(part)) out.push({ text: part, sgr: true });
+      else for (const { segment } of segmenter.segment(part)) out.push({ text: segment, sgr: false });
+    }
+    return out;
+  }
+
+  /**
+   * `truncate`'s promise: the text itself if it fits; else as many whole graphemes as fit in `width − 1`
+   * columns (the colour codes met on the way kept whole), then "…", then a reset if a colour was left on.
+   */
+  function cutByTheRules(text: string, width: number): string {
+    if (width <= 0) return '';
+    if (stringWidth(text) <= width) return text;
+    let out = '';
+    let used = 0;
+    let open = false;
+    for (const t of tokens(text)) {
+      if (t.sgr) {
+        out += t.text;
+        open = !/^\u001B\[[0;]*m$/.test(t.text);
+        continue;
+      }
+      const w = stringWidth(t.text);
+      if (used + w > width - 1) break;
+      out += t.text;
+      used += w;
+    }
+    return `${out}…${open ? RESET : ''}`;
+  }
+
+  const piece = fc.constantFrom('a', 'Z', ' ', '~', '数', '🚀', '👍🏽', 'e\u0301', '\u0301', '█', '…', '✗', RED, RESET, `${ESC}[1m`, `${ESC}[m`, `${ESC}[38;5;196m`, `${ESC}[2J`, `${ESC}]0;t${BEL}`, ESC, '\n', '\u007f');
+  const text = fc.oneof(
+    fc.array(piece, { maxLength: 16 }).map((xs) => sanitize(xs.join(''), true)),
+    // Digits, ";" and "m" next to the codes: text that looks like the inside of an SGR code is not one.
+    fc.array(fc.constantFrom('a', 'b', ' ', '█', '1', ';', 'm', '[', RED, RESET), { maxLength: 16 }).map((xs) => xs.join('')),
+  );
+
+  test('what is cut, where, and what closes it: as the rules say, for any width', () => {
+    fc.assert(
+      fc.property(text, fc.integer({ min: -1, max: 20 }), (t, width) => truncate(t, width) === cutByTheRules(t, width)),
+      { numRuns: 1_000 },
+    );
+  });
+
+  test('widths agree with string-width, and padding fills to the width exactly', () => {
+    fc.assert(
+      fc.property(text, fc.integer({ min: 0, max: 40 }), (t, width) => {
+        const w = stringWidth(t);
+        const padded = padEnd(t, width);
+        return displayWidth(t) === w && (w >= width ? padded === t : padded === t + ' '.repeat(width - w));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  test('text that was not sanitised is still measured as a terminal would (controls take no columns)', () => {
+    for (const t of ['a\u007fb', 'a\u0000b', `a${ESC}[2Jb`, `a${ESC}b`, `a${ESC}[31`, 'a\u009bb', 'a\u00a0b']) {
+      expect(displayWidth(t)).toBe(stringWidth(t));
+    }
   });
 });
 
