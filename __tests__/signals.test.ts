@@ -88,6 +88,9 @@ describe("the program's own SIGINT/SIGTERM handler, in a terminal", () => {
       args: json({ how: 'once', ignore: true, n: 3000 }),
       steps: [
         { waitFor: 'ready (program first)' },
+        // The bars hide the cursor with their first frame, once log-update has loaded (an async job does not
+        // wait for it): only then is there a cursor to show again.
+        { waitFor: /\u001B\[\?25l/ },
         { send: CTRL_C },
         // The program's handler prints 'ignored' (above the bars), then the library shows the cursor.
         { waitFor: /ignored[^]*\u001B\[\?25h/ },
