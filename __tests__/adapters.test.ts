@@ -740,12 +740,8 @@ describe('lazy counting of index-based iterators, and the unread fast path of as
 });
 
 describe('a sync loop that slows down after a fast stretch (issue 8, item 8)', () => {
-  /**
-   * 1,000,000 fast items (10 ns each on the fake clock), then slow ones of 10 ms: the longest stretch of
-   * fake time without a frame, from the slow-down to the end. Frames are timed by the writes to a
-   * terminal stream (each slow item changes the count, so every frame drawn is written).
-   */
-  function longestGapAfterSlowDown(drive: (stream: MemoryStream, clock: FakeClock, fast: () => void, slow: () => void) => void): number {
+  /** A fake clock and a terminal stream that notes the fake time of every write (a frame). */
+  function timedTerminal(): { clock: FakeClock; stream: MemoryStream; times: number[] } {
     const clock = new FakeClock();
     const stream = new MemoryStream({ isTTY: true, columns: 80, rows: 24 });
     const times: number[] = [];
@@ -754,6 +750,16 @@ describe('a sync loop that slows down after a fast stretch (issue 8, item 8)', (
       times.push(clock.now);
       return write(chunk);
     };
+    return { clock, stream, times };
+  }
+
+  /**
+   * 1,000,000 fast items (10 ns each on the fake clock), then slow ones of 10 ms: the longest stretch of
+   * fake time without a frame, from the slow-down to the end. Frames are timed by the writes to a
+   * terminal stream (each slow item changes the count, so every frame drawn is written).
+   */
+  function longestGapAfterSlowDown(drive: (stream: MemoryStream, clock: FakeClock, fast: () => void, slow: () => void) => void): number {
+    const { clock, stream, times } = timedTerminal();
     let slowFrom = -1;
     drive(
       stream,
@@ -790,14 +796,7 @@ describe('a sync loop that slows down after a fast stretch (issue 8, item 8)', (
   });
 
   test('an async generator that never waits for I/O (timers starve), total known (unread fast path): the same', async () => {
-    const clock = new FakeClock();
-    const stream = new MemoryStream({ isTTY: true, columns: 80, rows: 24 });
-    const times: number[] = [];
-    const write = stream.write.bind(stream);
-    stream.write = (chunk) => {
-      times.push(clock.now);
-      return write(chunk);
-    };
+    const { clock, stream, times } = timedTerminal();
     async function* numbers(): AsyncGenerator<number> {
       for (let i = 0; i < FAST + SLOW; i++) yield i;
     }

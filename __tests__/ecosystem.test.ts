@@ -344,19 +344,11 @@ describe('knex query builders (lazy thenables) over in-memory SQLite', () => {
     });
   });
 
-  test('progress.gather(builders) gets every row in order, running each query once', async () => {
-    const { r, screen, result } = await gathered();
-    onScreen(r, screen, () => {
-      expect(r.exitCode).toBe(0);
-      expect(result.names).toEqual(names);
-      expect(result.started).toBe(N);
-      expect(nonEmpty(screen.all)).toHaveLength(1);
-      expect(screen.rows[0]).toMatch(/^queries: 100%\|█+\| 50\/50 \[/);
-    });
-  });
-
-  test('progress.map with a function that returns a builder: every row in order, each query run once', async () => {
-    const { r, screen, result } = await mapped();
+  test.each([
+    ['progress.gather(builders) gets every row in order, running each query once', () => gathered()],
+    ['progress.map with a function that returns a builder: every row in order, each query run once', () => mapped()],
+  ])('%s', async (_name, runIt) => {
+    const { r, screen, result } = await runIt();
     onScreen(r, screen, () => {
       expect(r.exitCode).toBe(0);
       expect(result.names).toEqual(names);
