@@ -11,7 +11,7 @@ import {
   checkNonNegativeOrInfinity,
   checkString,
   describeValue,
-} from '../src/core/errors.js';
+} from '../src/options/checks.js';
 import { progress } from '../src/index.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';

@@ -12,7 +12,7 @@ import { formatLine, renderBar } from '../src/format/line.js';
 import { formatBytes, formatCount, formatDuration, formatRate, formatSI } from '../src/format/units.js';
 import { displayWidth, truncate } from '../src/format/width.js';
 import { progress } from '../src/index.js';
-import { formatPostfix } from '../src/options.js';
+import { formatPostfix } from '../src/options/postfix.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
 import { describeRun, ensureBuilt, renderPtyScreen, renderPtyScreens, repoRoot, runInPty, writeEnds } from '../test-support/pty.js';

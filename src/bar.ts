@@ -27,12 +27,14 @@
  * the items expected in a quarter interval) is not capped so low: adapters read it to know items are fast.
  */
 import type { Clock } from './core/clock.js';
-import { describeValue, typeError } from './core/errors.js';
 import type { Outcome, Snapshot } from './core/state.js';
 import { ProgressState } from './core/state.js';
 import { formatLine } from './format/line.js';
-import type { BarOptions, OutputStream, Postfix, Resolved } from './options.js';
-import { checkTotal, formatPostfix, resolveOptions } from './options.js';
+import type { BarOptions, OutputStream, Resolved } from './options/bar.js';
+import { checkTotal, resolveOptions } from './options/bar.js';
+import { countOverflow, typeError, unknownOption } from './options/checks.js';
+import type { Postfix } from './options/postfix.js';
+import { formatPostfix } from './options/postfix.js';
 import type { Drawable } from './render/drawable.js';
 import type { Renderer } from './render/renderer.js';
 import { rendererFor } from './render/renderer.js';
@@ -181,7 +183,7 @@ export class Bar implements Drawable, Disposable {
     if (this.closed) return;
     const count = this.state.n + n;
     if (!Number.isFinite(count)) {
-      throw new RangeError(`Expected \`n\` to keep the count finite (it is ${this.state.n}), got ${describeValue(n)}`);
+      throw countOverflow(this.state.n, n);
     }
     this.state.n = count;
     if (--this.countdown <= 0) this.check();
@@ -196,7 +198,7 @@ export class Bar implements Drawable, Disposable {
     if (update === null || typeof update !== 'object') throw typeError('update', 'an object', update);
     for (const key of Object.keys(update)) {
       if (key !== 'desc' && key !== 'total' && key !== 'postfix') {
-        throw new TypeError(`Unknown option \`${key}\` (bar.set() takes \`desc\`, \`total\` and \`postfix\`)`);
+        throw unknownOption(key, 'bar.set() takes `desc`, `total` and `postfix`');
       }
     }
     if ('desc' in update) {

@@ -3,20 +3,17 @@ export { write } from './write.js';
 export type { WriteOptions } from './write.js';
 export { Bar, createBar as bar } from './bar.js';
 export type { BarUpdate } from './bar.js';
-export type { BarOptions, IterableOptions, OutputStream, Postfix } from './options.js';
+export type { BarOptions, OutputStream } from './options/bar.js';
+export type { IterableOptions } from './options/iterable.js';
+export type { Postfix } from './options/postfix.js';
 export type { ProgressIterator } from './adapters/sync.js';
 export type { ProgressAsyncIterator } from './adapters/async.js';
-export type { ProgressStream, StreamOptions } from './adapters/stream.js';
+export type { ProgressStream } from './adapters/stream.js';
+export type { StreamOptions } from './options/stream.js';
 export { gather } from './promises/gather.js';
 export { asCompleted } from './promises/as-completed.js';
 export { map } from './promises/map.js';
 export { TimeoutError } from './promises/errors.js';
-export type {
-  AsCompletedOptions,
-  CallContext,
-  GatherOptions,
-  IndexedSettledResult,
-  MapOptions,
-  TaskOptions,
-} from './promises/options.js';
+export type { AsCompletedOptions, GatherOptions, MapOptions, TaskOptions } from './options/tasks.js';
+export type { CallContext, IndexedSettledResult } from './promises/types.js';
 export type { PromiseArrayIterator, PromiseArrayOptions } from './promises/promise-array.js';

@@ -2,7 +2,6 @@
  * `progress(source, options)`: picks the adapter for the source and builds its bar.
  */
 import { Bar, createBar } from './bar.js';
-import { checkNonNegativeInteger, describeValue } from './core/errors.js';
 import { AsyncProgressIterator, type ProgressAsyncIterator } from './adapters/async.js';
 import {
   ArrayProgressIterator,
@@ -10,11 +9,14 @@ import {
   SyncProgressIterator,
   type ProgressIterator,
 } from './adapters/sync.js';
-import { byteWeight, checkedWeight } from './adapters/weight.js';
+import { byteWeight } from './adapters/weight.js';
 import { byteSourceTotal } from './adapters/file-total.js';
 import { createProgressStream } from './adapters/stream.js';
-import type { IterableOptions } from './options.js';
-import { resolveOptions } from './options.js';
+import { resolveOptions } from './options/bar.js';
+import { checkNonNegativeInteger, notApplicable } from './options/checks.js';
+import type { IterableOptions } from './options/iterable.js';
+import { checkWeight, ITERABLE_KEYS } from './options/iterable.js';
+import { badSource, declaredTotal } from './options/source.js';
 import { write } from './write.js';
 import { withSignal } from './promises/abort.js';
 import { asCompleted } from './promises/as-completed.js';
@@ -22,31 +24,11 @@ import { gather } from './promises/gather.js';
 import { map } from './promises/map.js';
 import type { PromiseArrayIterator, PromiseArrayOptions } from './promises/promise-array.js';
 import { isPromiseArray, promiseArray } from './promises/promise-array.js';
-import { declaredTotal as sourceTotal } from './promises/source.js';
-
-/** Options `progress(source)` handles itself, besides the bar's. */
-const ITERABLE_KEYS = ['weight', 'signal'];
-
-/** The length or size a source declares, if any (a string: its code points, which is what it yields). */
-function declaredTotal(source: object | string): number | undefined {
-  if (typeof source === 'string') {
-    let count = 0;
-    for (const _ of source) count++;
-    return count;
-  }
-  return sourceTotal(source);
-}
 
 function resolveWeight<T>(options: IterableOptions<T> | undefined, bytes: boolean): ((item: T) => number) | undefined {
   const w = options?.weight;
   if (w === undefined) return bytes ? byteWeight : undefined;
-  return checkedWeight(w);
-}
-
-function badSource(source: unknown): TypeError {
-  return new TypeError(
-    `Expected \`source\` to be an iterable, an async iterable or a non-negative integer, got ${describeValue(source)}`,
-  );
+  return checkWeight('weight', w);
 }
 
 function isArrayWithOwnIterator(source: unknown): source is readonly unknown[] {
@@ -79,7 +61,7 @@ export function progress<T>(
   if (typeof source === 'number') {
     const end = checkNonNegativeInteger('n', source);
     const resolved = resolveOptions(options, end, ITERABLE_KEYS);
-    if (options?.weight !== undefined) throw new TypeError('The `weight` option does not apply to a range');
+    if (options?.weight !== undefined) throw notApplicable('weight', 'a range');
     return withSignal(new RangeProgressIterator(end, new Bar(resolved)), options);
   }
   if (source === null || (typeof source !== 'object' && typeof source !== 'function' && typeof source !== 'string')) {

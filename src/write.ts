@@ -2,8 +2,9 @@
  * `progress.write(text)`: prints a line above the live bars of a stream, which are redrawn below it.
  * Without live bars (or when the output is not a terminal) it is a plain line: it never swallows text.
  */
-import { checkString, typeError } from './core/errors.js';
-import type { OutputStream } from './options.js';
+import type { OutputStream } from './options/bar.js';
+import { checkStream } from './options/bar.js';
+import { checkString } from './options/checks.js';
 import { liveRendererOf } from './render/renderer.js';
 
 export interface WriteOptions {
@@ -20,10 +21,7 @@ export interface WriteOptions {
  */
 export function write(text: string, options: WriteOptions = {}): void {
   checkString('text', text);
-  const stream = options.stream ?? process.stderr;
-  if (stream === null || typeof stream !== 'object' || typeof stream.write !== 'function') {
-    throw typeError('stream', 'a writable stream (an object with a `write` method)', stream);
-  }
+  const stream = checkStream('stream', options.stream ?? process.stderr);
   const renderer = liveRendererOf(stream);
   if (renderer !== undefined) renderer.printAbove(`${text}\n`, stream);
   else stream.write(`${text}\n`);

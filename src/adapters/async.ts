@@ -20,7 +20,7 @@
  * late, after the code following the loop has started (or at process exit, as `stopped`).
  */
 import type { Bar } from '../bar.js';
-import { isObjectLike, notAnIteratorResult } from '../core/errors.js';
+import { isObjectLike, notAnIteratorResult } from './iterator-result.js';
 
 /** Items per quarter interval (`bar.armed`) from which results may go unread: about 40k items/s. */
 const FAST = 1024;

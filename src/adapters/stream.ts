@@ -16,56 +16,16 @@
  */
 import type { Transform, TransformCallback } from 'node:stream';
 import { Bar } from '../bar.js';
-import { checkBoolean, checkNonNegative, typeError } from '../core/errors.js';
-import type { BarOptions } from '../options.js';
-import { checkOptionsObject, resolveOptions } from '../options.js';
+import type { StreamOptions } from '../options/stream.js';
+import { resolveStreamOptions } from '../options/stream.js';
 import { byteSourceTotal } from './file-total.js';
-import { byteWeight, checkedWeight } from './weight.js';
-
-/** Options of `progress.stream()`. */
-export interface StreamOptions<T = Buffer> extends Omit<BarOptions, 'unit'> {
-  /**
-   * The name of one unit of progress. `'B'` counts the bytes of every chunk and shows them as sizes
-   * (`4.2 MB`, `12 MB/s`); any other unit counts one per chunk (or `weight(chunk)`) and puts the
-   * stream in object mode.
-   * @default 'B'
-   * @example progress.stream({ unit: 'rows' }) // an object-mode stream of parsed rows
-   */
-  unit?: string;
-  /**
-   * How much one chunk advances the bar.
-   * @default the chunk's byte length with unit 'B', else 1
-   * @example progress.stream({ unit: 'rows', weight: (batch) => batch.length })
-   */
-  weight?: ((chunk: T) => number) | undefined;
-  /**
-   * Object mode on both sides (chunks may be any value, not only bytes).
-   * @default true unless the unit is 'B'
-   * @example progress.stream({ unit: 'B', objectMode: true }) // Uint8Array chunks from an object-mode source
-   */
-  objectMode?: boolean;
-  /**
-   * Node's buffer limit for each side: bytes, or chunks in object mode.
-   * @default Node's (64 KiB of bytes, 16 chunks)
-   * @example progress.stream({ highWaterMark: 1 << 20 })
-   */
-  highWaterMark?: number;
-  /**
-   * Aborting it destroys the stream with an `AbortError` whose `cause` is `signal.reason` (a `pipeline`
-   * then rejects with it) and closes the bar as aborted; a signal already aborted does so at once.
-   * @default none
-   * @example progress.stream({ signal: AbortSignal.timeout(60_000) })
-   */
-  signal?: AbortSignal | undefined;
-}
+import { byteWeight } from './weight.js';
 
 /** The stream `progress.stream()` returns: a Transform with its bar. */
 export interface ProgressStream extends Transform {
   /** The bar this stream drives: use it to `set({ postfix })`, or read `n` and `rate`. */
   readonly bar: Bar;
 }
-
-const STREAM_KEYS = ['weight', 'objectMode', 'highWaterMark', 'signal'];
 
 /** How a chunk is counted. */
 const Count = {
@@ -168,22 +128,14 @@ function progressTransform(): ProgressTransformClass {
  * @example await pipeline(rows, progress.stream({ unit: 'rows', total: rowCount }), toCsv, out)
  */
 export function createProgressStream<T = Buffer>(options?: StreamOptions<T>): ProgressStream {
-  const raw = checkOptionsObject(options);
-  const withUnit = raw.unit === undefined ? { ...raw, unit: 'B' } : raw;
-  const resolved = resolveOptions(withUnit, undefined, STREAM_KEYS);
-  const objectMode = raw.objectMode === undefined ? !resolved.bytes : checkBoolean('objectMode', raw.objectMode);
+  const { bar: resolved, objectMode, highWaterMark, signal, weight, totalGiven } = resolveStreamOptions(options);
   const nodeOptions: { objectMode: boolean; highWaterMark?: number } = { objectMode };
-  if (raw.highWaterMark !== undefined) nodeOptions.highWaterMark = checkNonNegative('highWaterMark', raw.highWaterMark);
-  if (raw.signal !== undefined && !(raw.signal instanceof AbortSignal)) throw typeError('signal', 'an AbortSignal', raw.signal);
-  const signal = raw.signal as AbortSignal | undefined;
-  let weight: ((chunk: unknown) => number) | undefined;
+  if (highWaterMark !== undefined) nodeOptions.highWaterMark = highWaterMark;
   let count: Count;
-  if (raw.weight !== undefined) {
-    weight = checkedWeight(raw.weight);
-    count = Count.Weight;
-  } else if (!resolved.bytes) count = Count.One;
+  if (weight !== undefined) count = Count.Weight;
+  else if (!resolved.bytes) count = Count.One;
   else count = objectMode ? Count.Bytes : Count.Length;
   const bar = new Bar(resolved).start();
   const ProgressTransform = progressTransform();
-  return new ProgressTransform(bar, count, weight, nodeOptions, raw.total !== undefined, signal);
+  return new ProgressTransform(bar, count, weight, nodeOptions, totalGiven, signal);
 }

@@ -9,7 +9,7 @@
  * fails with the TypeError a bare loop throws).
  */
 import type { Bar } from '../bar.js';
-import { isObjectLike, notAnIteratorResult } from '../core/errors.js';
+import { isObjectLike, notAnIteratorResult } from './iterator-result.js';
 
 export interface ProgressIterator<T> extends IterableIterator<T> {
   /** The bar this iteration drives: use it to `set({ postfix })` from inside the loop. */

@@ -13,7 +13,7 @@ import { isatty, WriteStream } from 'node:tty';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createBar } from '../bar.js';
 import { formatBytes } from '../format/units.js';
-import type { BarOptions, OutputStream } from '../options.js';
+import type { BarOptions, OutputStream } from '../options/bar.js';
 
 export interface BarThreadInput {
   /** Float64Array view: [0] the count so far. */

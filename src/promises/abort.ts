@@ -10,7 +10,7 @@
 import type { Bar } from '../bar.js';
 import type { ProgressAsyncIterator } from '../adapters/async.js';
 import type { ProgressIterator } from '../adapters/sync.js';
-import { checkSignal } from './options.js';
+import { checkSignal } from '../options/checks.js';
 
 /** Calls `fn` once when `signal` aborts; returns the function that stops listening. */
 export function onAbort(signal: AbortSignal, fn: () => void): () => void {
@@ -188,7 +188,7 @@ export function withSignal<I extends ProgressIterator<unknown> | ProgressAsyncIt
   iterator: I,
   options: { signal?: unknown } | undefined,
 ): I {
-  const signal = checkSignal(options?.signal);
+  const signal = checkSignal('signal', options?.signal);
   if (signal === undefined) return iterator;
   if (typeof (iterator as ProgressAsyncIterator<unknown>)[Symbol.asyncIterator] === 'function') {
     return new SignalAsyncIterator(iterator as ProgressAsyncIterator<unknown>, signal) as unknown as I;

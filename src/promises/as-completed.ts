@@ -4,13 +4,14 @@
  * `Promise.race` over what remains, which would be quadratic).
  */
 import type { ProgressAsyncIterator } from '../adapters/async.js';
-import { resolveOptions } from '../options.js';
+import { resolveOptions } from '../options/bar.js';
 import { quiet } from './abort.js';
 import { CompletionIterator } from './input-iterator.js';
-import type { AsCompletedOptions, IndexedSettledResult } from './options.js';
-import { checkBoolean } from '../core/errors.js';
-import { AS_COMPLETED_KEYS, optionsRecord, resolveTaskOptions } from './options.js';
-import { checkItems, declaredTotal } from './source.js';
+import { checkOptionsRecord } from '../options/checks.js';
+import { checkItems, declaredTotal } from '../options/source.js';
+import type { AsCompletedOptions } from '../options/tasks.js';
+import { AS_COMPLETED_KEYS, AS_COMPLETED_OPTIONS, resolveTaskOptions } from '../options/tasks.js';
+import type { IndexedSettledResult } from './types.js';
 import { TaskBar } from './task-bar.js';
 
 /**
@@ -49,11 +50,10 @@ export function asCompleted<T>(items: Iterable<T>, options?: AsCompletedOptions<
   let iterator: CompletionIterator<T, unknown>;
   try {
     checkItems(items, 'items');
-    const raw = optionsRecord(options);
-    const task = resolveTaskOptions<T>(raw);
-    const indexed = raw.indexed === undefined ? false : checkBoolean('indexed', raw.indexed);
+    const raw = checkOptionsRecord(options);
+    const task = resolveTaskOptions<T, typeof AS_COMPLETED_OPTIONS>(raw, AS_COMPLETED_OPTIONS);
     const bar = new TaskBar(resolveOptions(raw, declaredTotal(items), AS_COMPLETED_KEYS), task.stallAfter);
-    iterator = new CompletionIterator<T, unknown>(bar, task.label, task.settle, indexed, items, task.signal);
+    iterator = new CompletionIterator<T, unknown>(bar, task.label, task.settle, task.indexed, items, task.signal);
   } catch (error) {
     quiet(items); // the inputs are running anyway: none of them may reject unhandled
     throw error;

@@ -2,13 +2,14 @@
  * `progress.gather(items, options)`: `Promise.all` (or, with `settle: true`, `Promise.allSettled`) with
  * a bar that counts inputs as they settle.
  */
-import { resolveOptions } from '../options.js';
+import { resolveOptions } from '../options/bar.js';
 import { quiet } from './abort.js';
 import { InputSet, Rejected } from './inputs.js';
-import type { GatherOptions } from './options.js';
-import { optionsRecord, resolveTaskOptions, TASK_KEYS } from './options.js';
+import type { GatherOptions } from '../options/tasks.js';
+import { checkOptionsRecord } from '../options/checks.js';
+import { GATHER_KEYS, resolveTaskOptions } from '../options/tasks.js';
 import { TaskBar } from './task-bar.js';
-import { checkItems, declaredTotal } from './source.js';
+import { checkItems, declaredTotal } from '../options/source.js';
 
 class Gathering<T> extends InputSet<T> {
   /** A rejection came (without `settle`): the bar is closing, then the promise rejects. */
@@ -104,9 +105,9 @@ export function gather<T>(
   let task: ReturnType<typeof resolveTaskOptions<T>>;
   try {
     checkItems(items, 'items');
-    const raw = optionsRecord(options);
+    const raw = checkOptionsRecord(options);
     task = resolveTaskOptions<T>(raw);
-    bar = new TaskBar(resolveOptions(raw, declaredTotal(items), TASK_KEYS), task.stallAfter);
+    bar = new TaskBar(resolveOptions(raw, declaredTotal(items), GATHER_KEYS), task.stallAfter);
   } catch (error) {
     quiet(items); // the inputs are running anyway: none of them may reject unhandled
     return Promise.reject(error);

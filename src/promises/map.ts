@@ -15,17 +15,19 @@
  */
 import type { ProgressAsyncIterator } from '../adapters/async.js';
 import type { Clock } from '../core/clock.js';
-import { checkBoolean, checkFunction, isObjectLike, notAnIteratorResult } from '../core/errors.js';
-import { resolveOptions } from '../options.js';
+import { isObjectLike, notAnIteratorResult } from '../adapters/iterator-result.js';
+import { resolveOptions } from '../options/bar.js';
+import { checkFunction, checkOptionsRecord } from '../options/checks.js';
+import { checkSource, declaredTotal } from '../options/source.js';
+import type { MapOptions } from '../options/tasks.js';
+import { MAP_KEYS, MAP_OPTIONS, resolveTaskOptions } from '../options/tasks.js';
 import { abortError, noop, onAbort } from './abort.js';
 import { TimeoutError } from './errors.js';
 import { isThenable, Rejected } from './inputs.js';
-import type { CallContext, IndexedSettledResult, MapOptions } from './options.js';
-import { checkConcurrency, checkTimeout, MAP_KEYS, optionsRecord, resolveTaskOptions } from './options.js';
 import type { PendingEntry, TaskTracker } from './pending.js';
 import { nameOf, safeLabel } from './pending.js';
-import { checkSource, declaredTotal } from './source.js';
 import { TaskBar } from './task-bar.js';
+import type { CallContext, IndexedSettledResult } from './types.js';
 
 /** A result slot not filled yet (ordered mode). */
 const EMPTY: unique symbol = Symbol('empty');
@@ -524,11 +526,9 @@ export function map<T, R>(
 ): ProgressAsyncIterator<Awaited<R> | IndexedSettledResult<Awaited<R>>> {
   checkSource(source);
   checkFunction('fn', fn);
-  const raw = optionsRecord(options);
-  const task = resolveTaskOptions<T>(raw);
-  const concurrency = checkConcurrency(raw.concurrency);
-  const ordered = raw.ordered === undefined ? true : checkBoolean('ordered', raw.ordered);
-  const timeout = checkTimeout(raw.timeout);
+  const raw = checkOptionsRecord(options);
+  const task = resolveTaskOptions<T, typeof MAP_OPTIONS>(raw, MAP_OPTIONS);
+  const { concurrency, ordered, timeout } = task;
   const resolved = resolveOptions(raw, declaredTotal(source), MAP_KEYS);
   const bar = new TaskBar(resolved, task.stallAfter);
   return new MapIterator<T, Awaited<R>, Awaited<R> | IndexedSettledResult<Awaited<R>>>(

@@ -11,12 +11,13 @@
 import type { ProgressAsyncIterator } from '../adapters/async.js';
 import type { ProgressIterator } from '../adapters/sync.js';
 import { ArrayProgressIterator } from '../adapters/sync.js';
-import type { IterableOptions } from '../options.js';
-import { resolveOptions } from '../options.js';
+import { resolveOptions } from '../options/bar.js';
+import { checkOptionsRecord } from '../options/checks.js';
+import type { IterableOptions } from '../options/iterable.js';
 import { InOrderIterator } from './input-iterator.js';
 import { isThenable } from './inputs.js';
-import type { TaskOptions } from './options.js';
-import { optionsRecord, resolveTaskOptions } from './options.js';
+import type { TaskOptions } from '../options/tasks.js';
+import { PROMISE_ARRAY_KEYS, resolveTaskOptions, TASK_OPTIONS } from '../options/tasks.js';
 import { TaskBar } from './task-bar.js';
 
 /** Options of `progress(arrayOfPromises)`. */
@@ -31,8 +32,6 @@ export interface PromiseArrayIterator<T> extends ProgressIterator<T>, AsyncItera
 export function isPromiseArray(source: readonly unknown[]): boolean {
   return source.length > 0 && isThenable(source[0]);
 }
-
-const PROMISE_ARRAY_KEYS = ['weight', 'signal', 'stallAfter', 'label'] as const;
 
 class PromiseArrayProgress<T> implements PromiseArrayIterator<T> {
   private readonly sync: ArrayProgressIterator<T>;
@@ -73,8 +72,8 @@ class PromiseArrayProgress<T> implements PromiseArrayIterator<T> {
 }
 
 export function promiseArray<T>(array: readonly T[], options: PromiseArrayOptions<T> | undefined): PromiseArrayIterator<T> {
-  const raw = optionsRecord(options);
-  const task = resolveTaskOptions<T>({ ...raw, settle: undefined });
+  const raw = checkOptionsRecord(options);
+  const task = resolveTaskOptions<T, typeof TASK_OPTIONS>(raw, TASK_OPTIONS);
   const bar = new TaskBar(resolveOptions(raw, array.length, PROMISE_ARRAY_KEYS), task.stallAfter);
   return new PromiseArrayProgress(array, bar, task.label, task.signal);
 }

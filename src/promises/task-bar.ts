@@ -12,7 +12,7 @@
  */
 import { Bar } from '../bar.js';
 import type { Snapshot } from '../core/state.js';
-import type { Resolved } from '../options.js';
+import type { Resolved } from '../options/bar.js';
 import type { TaskTracker } from './pending.js';
 import { formatPendingReport, REPORTED } from './pending.js';
 

@@ -12,7 +12,7 @@
  * or takes ours back if it is again the stream's own).
  */
 import type { StringDecoder } from 'node:string_decoder';
-import type { OutputStream } from '../options.js';
+import type { OutputStream } from '../options/bar.js';
 
 /** Where captured text goes: the renderer that draws the bars. */
 export interface CaptureTarget {

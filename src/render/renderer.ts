@@ -25,7 +25,7 @@
 import type { Clock } from '../core/clock.js';
 import { ifLoaded, lastPartLoadedAt, loadSoon, loadSync } from '../core/lazy.js';
 import { dumbTerminal } from '../env.js';
-import { MAX_WIDTH, type OutputStream } from '../options.js';
+import { MAX_WIDTH, type OutputStream } from '../options/bar.js';
 import type { CaptureTarget } from './capture.js';
 import { startCapture, stopCapture, writeRaw } from './capture.js';
 import type { Drawable } from './drawable.js';

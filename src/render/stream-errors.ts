@@ -27,7 +27,7 @@
  * Only Node writables get the callback (an `on`, an `emit` and a `writableLength`): another object's
  * `write` may not take one; a `write` that throws is caught by the renderer.
  */
-import type { OutputStream } from '../options.js';
+import type { OutputStream } from '../options/bar.js';
 import { ListenerWatch, type Watchable } from './listeners.js';
 
 interface ErrorEmitter extends Watchable {

@@ -1,11 +1,19 @@
-/** Checks on the sources of task functions. */
-import { describeValue } from '../core/errors.js';
+/**
+ * The sources given to `progress()` and the task functions: their checks, and the total they declare.
+ */
+import { typeError } from './checks.js';
 
 /**
- * The length or size a source declares, if any (not a function's: its `length` is its arity). A `length`
- * or `size` getter that throws means no total: a bare loop never reads them, so they must not break one.
+ * The length or size a source declares, if any: a string's code points (what it yields), an object's
+ * `length` or `size` (not a function's: its `length` is its arity). A `length` or `size` getter that
+ * throws means no total: a bare loop never reads them, so they must not break one.
  */
 export function declaredTotal(source: unknown): number | undefined {
+  if (typeof source === 'string') {
+    let count = 0;
+    for (const _ of source) count++;
+    return count;
+  }
   if (source === null || typeof source !== 'object') return undefined;
   const s = source as { length?: unknown; size?: unknown };
   let v: unknown;
@@ -18,7 +26,12 @@ export function declaredTotal(source: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
 }
 
-/** A sync iterable of values and promise-likes. */
+/** `progress(source)`'s source, when it is none of the things it can be. */
+export function badSource(source: unknown): TypeError {
+  return typeError('source', 'an iterable, an async iterable or a non-negative integer', source);
+}
+
+/** A sync iterable of values and promise-likes (`gather`, `asCompleted`). */
 export function checkItems(items: unknown, name: string): asserts items is Iterable<unknown> {
   if (
     items === null ||
@@ -29,13 +42,11 @@ export function checkItems(items: unknown, name: string): asserts items is Itera
       items !== null && typeof items === 'object' && typeof (items as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
         ? ' (for an async iterable, use `progress.map(source, fn)`)'
         : '';
-    throw new TypeError(
-      `Expected \`${name}\` to be an iterable of values or promises (an array, a Set, a generator), got ${describeValue(items)}${hint}`,
-    );
+    throw typeError(name, 'an iterable of values or promises (an array, a Set, a generator)', items, hint);
   }
 }
 
-/** A sync or async iterable. */
+/** A sync or async iterable (`map`). */
 export function checkSource(source: unknown): asserts source is Iterable<unknown> | AsyncIterable<unknown> {
   if (
     source === null ||
@@ -43,6 +54,6 @@ export function checkSource(source: unknown): asserts source is Iterable<unknown
     (typeof (source as Iterable<unknown>)[Symbol.iterator] !== 'function' &&
       typeof (source as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function')
   ) {
-    throw new TypeError(`Expected \`source\` to be an iterable or an async iterable, got ${describeValue(source)}`);
+    throw typeError('source', 'an iterable or an async iterable', source);
   }
 }

@@ -1,9 +1,13 @@
 /**
- * Options of the task functions (`progress.gather`, `progress.asCompleted`, `progress.map`, and
- * `progress(arrayOfPromises)`), documented where they are declared, and their validation.
+ * The options of the task functions (`progress.gather`, `progress.asCompleted`, `progress.map`, and
+ * `progress(arrayOfPromises)`) besides the bar's, documented where they are declared, and their tables.
  */
-import { checkBoolean, checkFunction, describeValue, rangeError, typeError } from '../core/errors.js';
-import type { BarOptions } from '../options.js';
+import type { BarOptions } from './bar.js';
+import { checkBoolean, checkFunction, checkNumber, checkSignal } from './checks.js';
+import type { IterableOptions } from './iterable.js';
+import { ITERABLE_OPTIONS } from './iterable.js';
+import type { Option, OptionTable, ResolvedTable } from './table.js';
+import { none, resolveTable } from './table.js';
 
 /** Options every task bar accepts, on top of the bar's own. */
 export interface TaskOptions<T = unknown> extends BarOptions {
@@ -55,17 +59,6 @@ export interface AsCompletedOptions<T = unknown> extends GatherOptions<T> {
   indexed?: boolean;
 }
 
-/** What `progress.map` hands to each call of `fn`, besides the item. */
-export interface CallContext {
-  /** The item's position in the source (0-based). */
-  readonly index: number;
-  /**
-   * Aborted when the call's result will not be used: another call failed, the loop was left early,
-   * the `signal` option was aborted, or this call timed out. Pass it on to `fetch` and friends.
-   */
-  readonly signal: AbortSignal;
-}
-
 /** Options of `progress.map(source, fn, options)`. */
 export interface MapOptions<T = unknown> extends TaskOptions<T> {
   /**
@@ -100,81 +93,85 @@ export interface MapOptions<T = unknown> extends TaskOptions<T> {
   timeout?: number | undefined;
 }
 
-/** A settled result of `asCompleted(…, { settle: true })` or `map(…, { settle: true })`: with its index. */
-export type IndexedSettledResult<T> =
-  | { status: 'fulfilled'; value: T; index: number }
-  | { status: 'rejected'; reason: unknown; index: number };
+/** How an input is named in reports and timeout errors. */
+type Label<T> = (item: T, index: number) => string;
 
 /** Task options after validation. */
 export interface ResolvedTaskOptions<T> {
   signal: AbortSignal | undefined;
   /** Milliseconds, `Infinity` when off. */
   stallAfter: number;
-  label: ((item: T, index: number) => string) | undefined;
+  label: Label<T> | undefined;
   settle: boolean;
 }
 
-/** The option names task functions handle themselves (the bar's own are checked by `resolveOptions`). */
-export const TASK_KEYS = ['signal', 'stallAfter', 'label', 'settle'] as const;
-export const AS_COMPLETED_KEYS = [...TASK_KEYS, 'indexed'] as const;
-export const MAP_KEYS = [...TASK_KEYS, 'concurrency', 'ordered', 'timeout'] as const;
+function checkStallAfter(name: string, value: unknown): number {
+  if (value === false) return Infinity;
+  return checkNumber(name, value, 'a non-negative number of milliseconds or `false`', (ms) => ms >= 0);
+}
 
-export function isAbortSignal(value: unknown): value is AbortSignal {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as AbortSignal).aborted === 'boolean' &&
-    typeof (value as AbortSignal).addEventListener === 'function' &&
-    typeof (value as AbortSignal).removeEventListener === 'function'
+function checkConcurrency(name: string, value: unknown): number {
+  return checkNumber(
+    name,
+    value,
+    'a positive integer or `Infinity`',
+    (n) => n === Infinity || (Number.isSafeInteger(n) && n >= 1),
   );
 }
 
-export function checkSignal(value: unknown): AbortSignal | undefined {
-  if (value === undefined) return undefined;
-  if (!isAbortSignal(value)) throw typeError('signal', 'an AbortSignal', value);
-  return value;
-}
-
-export function resolveTaskOptions<T>(raw: Record<string, unknown>): ResolvedTaskOptions<T> {
-  let stallAfter = 10_000;
-  if (raw.stallAfter === false) stallAfter = Infinity;
-  else if (raw.stallAfter !== undefined) {
-    if (typeof raw.stallAfter !== 'number' || Number.isNaN(raw.stallAfter)) {
-      throw typeError('stallAfter', 'a non-negative number of milliseconds or `false`', raw.stallAfter);
-    }
-    if (raw.stallAfter < 0) throw rangeError('stallAfter', 'a non-negative number of milliseconds or `false`', raw.stallAfter);
-    stallAfter = raw.stallAfter;
-  }
-  return {
-    signal: checkSignal(raw.signal),
-    stallAfter,
-    label: raw.label === undefined ? undefined : checkFunction<(item: T, index: number) => string>('label', raw.label),
-    settle: raw.settle === undefined ? false : checkBoolean('settle', raw.settle),
-  };
-}
-
-export function checkConcurrency(value: unknown): number {
-  if (value === undefined) return 8;
-  if (typeof value !== 'number' || Number.isNaN(value)) throw typeError('concurrency', 'a positive integer or `Infinity`', value);
-  if (value !== Infinity && !(Number.isSafeInteger(value) && value >= 1)) {
-    throw rangeError('concurrency', 'a positive integer or `Infinity`', value);
-  }
-  return value;
-}
-
-export function checkTimeout(value: unknown): number {
-  if (value === undefined || value === Infinity) return Infinity;
-  if (typeof value !== 'number' || Number.isNaN(value)) throw typeError('timeout', 'a positive number of milliseconds', value);
-  if (!(value > 0)) throw rangeError('timeout', 'a positive number of milliseconds', value);
+function checkTimeout(name: string, value: unknown): number {
+  const ms = checkNumber(name, value, 'a positive number of milliseconds', (ms) => ms > 0);
   // Timers cannot wait longer than 2^31 - 1 ms (Node fires them at once instead): that is "no limit".
-  return value > 2_147_483_647 ? Infinity : value;
+  return ms > 2_147_483_647 ? Infinity : ms;
 }
 
-/** An `options` argument that is not an object gets the same message everywhere. */
-export function optionsRecord(options: unknown): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`Expected \`options\` to be an object, got ${describeValue(options)}`);
-  }
-  return options as Record<string, unknown>;
+/** Tables checked against their interfaces: each has a row for every option its interface adds to the bar's. */
+type Rows<O> = { readonly [K in Exclude<keyof O, keyof BarOptions>]-?: Option<unknown> };
+
+/** `TaskOptions`: what every task bar takes besides the bar's options. */
+export const TASK_OPTIONS = {
+  signal: { check: checkSignal, default: none },
+  stallAfter: { check: checkStallAfter, default: () => 10_000 },
+  label: { check: checkFunction<Label<never>>, default: none },
+} satisfies Rows<TaskOptions>;
+
+const settle = { check: checkBoolean, default: () => false };
+
+export const GATHER_OPTIONS = { ...TASK_OPTIONS, settle } satisfies Rows<GatherOptions>;
+
+export const AS_COMPLETED_OPTIONS = {
+  ...GATHER_OPTIONS,
+  indexed: { check: checkBoolean, default: () => false },
+} satisfies Rows<AsCompletedOptions>;
+
+export const MAP_OPTIONS = {
+  ...TASK_OPTIONS,
+  settle,
+  concurrency: { check: checkConcurrency, default: () => 8 },
+  ordered: { check: checkBoolean, default: () => true },
+  timeout: { check: checkTimeout, default: () => Infinity },
+} satisfies Rows<MapOptions>;
+
+/** `progress(arrayOfPromises)`: the iterable's options and the task bar's (no `settle`: it yields values). */
+export const PROMISE_ARRAY_OPTIONS = { ...ITERABLE_OPTIONS, ...TASK_OPTIONS } satisfies Rows<
+  IterableOptions<unknown> & TaskOptions
+>;
+
+/** The option names each task function handles itself (the bar's own are checked by `resolveOptions`). */
+export const GATHER_KEYS: readonly string[] = Object.keys(GATHER_OPTIONS);
+export const AS_COMPLETED_KEYS: readonly string[] = Object.keys(AS_COMPLETED_OPTIONS);
+export const MAP_KEYS: readonly string[] = Object.keys(MAP_OPTIONS);
+export const PROMISE_ARRAY_KEYS: readonly string[] = Object.keys(PROMISE_ARRAY_OPTIONS);
+
+/**
+ * Checks a task function's own options, in the table's order, and fills in defaults (`GATHER_OPTIONS`
+ * when no table is given). Keys the table does not have are left to `resolveOptions`.
+ */
+export function resolveTaskOptions<T>(raw: Record<string, unknown>): ResolvedTaskOptions<T>;
+export function resolveTaskOptions<T, Table extends OptionTable>(
+  raw: Record<string, unknown>,
+  table: Table,
+): Omit<ResolvedTable<Table>, 'label'> & { label: Label<T> | undefined };
+export function resolveTaskOptions(raw: Record<string, unknown>, table: OptionTable = GATHER_OPTIONS): object {
+  return resolveTable(table, raw);
 }
