@@ -1,6 +1,7 @@
 // Jest configuration for mutation testing (`npm run test:mutation`): the same setup as jest.config.js,
-// narrowed to the test files that exercise the pure modules Stryker mutates (core/, format/). Stryker starts
-// whole test files for every mutant, so leaving the terminal and promise suites out is the biggest saving.
+// narrowed to the test files that exercise the pure modules Stryker mutates (core/, format/,
+// options/checks.ts). Stryker starts whole test files for every mutant, so leaving the terminal and
+// promise suites out is the biggest saving.
 import { fileURLToPath } from 'node:url';
 import base from './jest.config.js';
 

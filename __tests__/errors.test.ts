@@ -166,6 +166,61 @@ describe('options', () => {
   });
 });
 
+describe('option tables (src/options/)', () => {
+  test('several bad options: an unknown key first, else the first bad one in the table, whatever the key order', () => {
+    for (const options of [
+      { desc: 5, unit: '' },
+      { unit: '', desc: 5 },
+    ]) {
+      expect(thrown(() => loose([1], { ...quiet(), ...options })).message).toBe('Expected `unit` to be a non-empty string, got `""` (string)');
+    }
+    for (const options of [
+      { total: -1, totl: 5 },
+      { totl: 5, total: -1 },
+    ]) {
+      expect(thrown(() => looseBar({ ...quiet(), ...options })).message).toBe('Unknown option `totl`');
+    }
+    const map = progress.map as unknown as (source: unknown, fn: unknown, options: unknown) => unknown;
+    expect(thrown(() => map([1], String, { concurrency: 0, stallAfter: 'x' })).message).toBe(
+      'Expected `stallAfter` to be a non-negative number of milliseconds or `false`, got `"x"` (string)',
+    );
+  });
+
+  test('options are read as properties: getters of a class and inherited options count, as before the tables', () => {
+    const { stream, clock } = quiet();
+    class Settings {
+      get stream(): MemoryStream {
+        return stream as MemoryStream;
+      }
+      get total(): number {
+        return 7;
+      }
+    }
+    const bar = looseBar(new Settings());
+    expect(bar.total).toBe(7);
+    bar.close();
+    const inherited = looseBar(Object.assign(Object.create({ desc: 'inherited' }) as object, { stream, clock }));
+    expect(inherited.desc).toBe('inherited');
+    inherited.close();
+  });
+
+  test('one signal rule everywhere: checked by shape, not by `instanceof AbortSignal`', async () => {
+    const { stream } = quiet();
+    const signalLike = { aborted: false, reason: undefined, addEventListener() {}, removeEventListener() {} };
+    expect(() => progress.stream({ stream, signal: signalLike } as never).destroy()).not.toThrow();
+    expect([...progress([1], { stream, signal: signalLike as never })]).toEqual([1]);
+    await expect(progress.gather([1], { stream, signal: signalLike as never })).resolves.toEqual([1]);
+    for (const call of [
+      () => progress.stream({ stream, signal: {} } as never),
+      () => loose([1], { stream, signal: {} }),
+      () => loose([Promise.resolve(1)], { stream, signal: {} }),
+      () => progress.asCompleted([1], { stream, signal: {} as never }),
+    ]) {
+      expect(thrown(call).message).toBe('Expected `signal` to be an AbortSignal, got `{…}` (object)');
+    }
+  });
+});
+
 describe('manual bar', () => {
   test("bar.update('5') names n and the value", () => {
     const bar = progress.bar(quiet());

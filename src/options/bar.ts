@@ -19,7 +19,7 @@ import {
 import type { Postfix } from './postfix.js';
 import { formatPostfix } from './postfix.js';
 import type { Option } from './table.js';
-import { checkKnownKeys, none, resolveTable } from './table.js';
+import { late, optionSet, resolveTable } from './table.js';
 
 /** Where bars are drawn: any object with `write(text)`; `isTTY`, `columns` and `rows` are read when present. */
 export interface OutputStream {
@@ -212,26 +212,24 @@ function checkParent(name: string, value: unknown): Drawable | null {
  * The bar's options, checked in this order. `total`'s default is the source's (`resolveOptions` fills it
  * in), and `TAQADDUM_DISABLE` turns `disable` on whatever it says.
  */
-export const BAR_OPTIONS = {
-  unit: { check: checkUnit, default: () => 'it' },
-  stream: { check: checkStream, default: () => process.stderr },
-  unitScale: { check: checkUnitScale, default: () => 'auto' as const },
-  width: { check: checkWidth, default: none },
-  rateWindow: { check: checkNonNegativeOrInfinity, default: () => 10 },
-  desc: { check: checkString, default: () => '' },
-  total: { check: checkNonNegative, default: none },
-  initial: { check: checkNonNegative, default: () => 0 },
-  minInterval: { check: checkNonNegative, default: () => 100 },
-  plainInterval: { check: checkNonNegativeOrInfinity, default: () => 10_000 },
-  leave: { check: checkBoolean, default: none },
-  parent: { check: checkParent, default: none },
-  captureOutput: { check: checkBoolean, default: () => true },
-  disable: { check: checkBoolean, default: () => false },
-  postfix: { check: (_name: string, value: unknown) => formatPostfix(value), default: () => '' },
-  clock: { check: checkFunction<Clock>, default: () => defaultClock },
-} satisfies { readonly [K in keyof BarOptions]-?: Option<Resolved[K]> };
-
-const BAR_KEYS: ReadonlySet<string> = new Set(Object.keys(BAR_OPTIONS));
+export const BAR_OPTIONS = optionSet({
+  unit: { check: checkUnit, default: 'it' },
+  stream: { check: checkStream, default: late(() => process.stderr) },
+  unitScale: { check: checkUnitScale, default: 'auto' },
+  width: { check: checkWidth, default: undefined },
+  rateWindow: { check: checkNonNegativeOrInfinity, default: 10 },
+  desc: { check: checkString, default: '' },
+  total: { check: checkNonNegative, default: undefined },
+  initial: { check: checkNonNegative, default: 0 },
+  minInterval: { check: checkNonNegative, default: 100 },
+  plainInterval: { check: checkNonNegativeOrInfinity, default: 10_000 },
+  leave: { check: checkBoolean, default: undefined },
+  parent: { check: checkParent, default: undefined },
+  captureOutput: { check: checkBoolean, default: true },
+  disable: { check: checkBoolean, default: false },
+  postfix: { check: (_name: string, value: unknown) => formatPostfix(value), default: '' },
+  clock: { check: checkFunction<Clock>, default: defaultClock },
+} satisfies { readonly [K in keyof BarOptions]-?: Option<Resolved[K]> }, { bytes: false });
 
 /**
  * Validates the options shared by every bar and fills in defaults.
@@ -240,8 +238,7 @@ const BAR_KEYS: ReadonlySet<string> = new Set(Object.keys(BAR_OPTIONS));
  */
 export function resolveOptions(raw: unknown, sourceTotal?: number, extraKeys: readonly string[] = []): Resolved {
   const o = checkOptionsRecord(raw);
-  checkKnownKeys(o, BAR_KEYS, extraKeys);
-  const resolved = resolveTable(BAR_OPTIONS, o) as Omit<Resolved, 'bytes'> as Resolved;
+  const resolved = resolveTable(BAR_OPTIONS, o, extraKeys) as Omit<Resolved, 'bytes'> as Resolved;
   resolved.bytes = resolved.unit === 'B';
   if (o.total === undefined) resolved.total = sourceTotal;
   resolved.disable ||= envDisabled();

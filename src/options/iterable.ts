@@ -4,7 +4,7 @@
 import type { BarOptions } from './bar.js';
 import { checkFunction, checkSignal, typeError } from './checks.js';
 import type { Option } from './table.js';
-import { none } from './table.js';
+import { optionSet } from './table.js';
 
 /** Options of `progress(iterable)`. */
 export interface IterableOptions<T> extends BarOptions {
@@ -44,8 +44,8 @@ export function checkWeight<T>(name: string, value: unknown): (item: T) => numbe
  * or with `unit: 'B'` its byte length (the adapter picks which).
  */
 export const ITERABLE_OPTIONS = {
-  weight: { check: checkWeight, default: none },
-  signal: { check: checkSignal, default: none },
+  weight: { check: checkWeight, default: undefined },
+  signal: { check: checkSignal, default: undefined },
 } satisfies { readonly [K in Exclude<keyof IterableOptions<unknown>, keyof BarOptions>]-?: Option<unknown> };
 
-export const ITERABLE_KEYS: readonly string[] = Object.keys(ITERABLE_OPTIONS);
+export const ITERABLE_KEYS = optionSet(ITERABLE_OPTIONS).names;

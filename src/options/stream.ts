@@ -6,7 +6,7 @@ import { resolveOptions } from './bar.js';
 import { checkBoolean, checkNonNegative, checkOptionsRecord, checkSignal } from './checks.js';
 import { checkWeight } from './iterable.js';
 import type { Option } from './table.js';
-import { none, resolveTable } from './table.js';
+import { optionSet, resolveTable } from './table.js';
 
 /** Options of `progress.stream()`. */
 export interface StreamOptions<T = Buffer> extends Omit<BarOptions, 'unit'> {
@@ -46,14 +46,14 @@ export interface StreamOptions<T = Buffer> extends Omit<BarOptions, 'unit'> {
 }
 
 /** The stream's own options, checked in this order after the bar's. */
-export const STREAM_OPTIONS = {
-  objectMode: { check: checkBoolean, default: none },
-  highWaterMark: { check: checkNonNegative, default: none },
-  signal: { check: checkSignal, default: none },
-  weight: { check: checkWeight<unknown>, default: none },
-} satisfies { readonly [K in Exclude<keyof StreamOptions, keyof BarOptions>]-?: Option<unknown> };
+export const STREAM_OPTIONS = optionSet({
+  objectMode: { check: checkBoolean, default: undefined },
+  highWaterMark: { check: checkNonNegative, default: undefined },
+  signal: { check: checkSignal, default: undefined },
+  weight: { check: checkWeight<unknown>, default: undefined },
+} satisfies { readonly [K in Exclude<keyof StreamOptions, keyof BarOptions>]-?: Option<unknown> });
 
-export const STREAM_KEYS: readonly string[] = Object.keys(STREAM_OPTIONS);
+export const STREAM_KEYS = STREAM_OPTIONS.names;
 
 /** `progress.stream()`'s options after validation. */
 export interface ResolvedStreamOptions {
@@ -72,5 +72,12 @@ export function resolveStreamOptions(options: unknown): ResolvedStreamOptions {
   const raw = checkOptionsRecord(options);
   const bar = resolveOptions(raw.unit === undefined ? { ...raw, unit: 'B' } : raw, undefined, STREAM_KEYS);
   const own = resolveTable(STREAM_OPTIONS, raw);
-  return { bar, ...own, objectMode: own.objectMode ?? !bar.bytes, totalGiven: raw.total !== undefined };
+  return {
+    bar,
+    objectMode: own.objectMode ?? !bar.bytes,
+    highWaterMark: own.highWaterMark,
+    signal: own.signal,
+    weight: own.weight,
+    totalGiven: raw.total !== undefined,
+  };
 }

@@ -6,8 +6,8 @@ import type { BarOptions } from './bar.js';
 import { checkBoolean, checkFunction, checkNumber, checkSignal } from './checks.js';
 import type { IterableOptions } from './iterable.js';
 import { ITERABLE_OPTIONS } from './iterable.js';
-import type { Option, OptionTable, ResolvedTable } from './table.js';
-import { none, resolveTable } from './table.js';
+import type { Option, OptionSet, OptionTable, ResolvedTable } from './table.js';
+import { optionSet, resolveTable } from './table.js';
 
 /** Options every task bar accepts, on top of the bar's own. */
 export interface TaskOptions<T = unknown> extends BarOptions {
@@ -128,50 +128,51 @@ function checkTimeout(name: string, value: unknown): number {
 /** Tables checked against their interfaces: each has a row for every option its interface adds to the bar's. */
 type Rows<O> = { readonly [K in Exclude<keyof O, keyof BarOptions>]-?: Option<unknown> };
 
-/** `TaskOptions`: what every task bar takes besides the bar's options. */
-export const TASK_OPTIONS = {
-  signal: { check: checkSignal, default: none },
-  stallAfter: { check: checkStallAfter, default: () => 10_000 },
-  label: { check: checkFunction<Label<never>>, default: none },
+/** `TaskOptions`: what every task bar takes besides the bar's options, checked in this order. */
+const TASK_TABLE = {
+  stallAfter: { check: checkStallAfter, default: 10_000 },
+  signal: { check: checkSignal, default: undefined },
+  label: { check: checkFunction<Label<never>>, default: undefined },
 } satisfies Rows<TaskOptions>;
 
-const settle = { check: checkBoolean, default: () => false };
+const settle = { check: checkBoolean, default: false };
 
-export const GATHER_OPTIONS = { ...TASK_OPTIONS, settle } satisfies Rows<GatherOptions>;
+export const TASK_OPTIONS = optionSet(TASK_TABLE);
 
-export const AS_COMPLETED_OPTIONS = {
-  ...GATHER_OPTIONS,
-  indexed: { check: checkBoolean, default: () => false },
-} satisfies Rows<AsCompletedOptions>;
+export const GATHER_OPTIONS = optionSet({ ...TASK_TABLE, settle } satisfies Rows<GatherOptions>);
 
-export const MAP_OPTIONS = {
-  ...TASK_OPTIONS,
+export const AS_COMPLETED_OPTIONS = optionSet({
+  ...TASK_TABLE,
   settle,
-  concurrency: { check: checkConcurrency, default: () => 8 },
-  ordered: { check: checkBoolean, default: () => true },
-  timeout: { check: checkTimeout, default: () => Infinity },
-} satisfies Rows<MapOptions>;
+  indexed: { check: checkBoolean, default: false },
+} satisfies Rows<AsCompletedOptions>);
+
+export const MAP_OPTIONS = optionSet({
+  ...TASK_TABLE,
+  settle,
+  concurrency: { check: checkConcurrency, default: 8 },
+  ordered: { check: checkBoolean, default: true },
+  timeout: { check: checkTimeout, default: Infinity },
+} satisfies Rows<MapOptions>);
 
 /** `progress(arrayOfPromises)`: the iterable's options and the task bar's (no `settle`: it yields values). */
-export const PROMISE_ARRAY_OPTIONS = { ...ITERABLE_OPTIONS, ...TASK_OPTIONS } satisfies Rows<
-  IterableOptions<unknown> & TaskOptions
->;
+const PROMISE_ARRAY_TABLE = { ...ITERABLE_OPTIONS, ...TASK_TABLE } satisfies Rows<IterableOptions<unknown> & TaskOptions>;
 
 /** The option names each task function handles itself (the bar's own are checked by `resolveOptions`). */
-export const GATHER_KEYS: readonly string[] = Object.keys(GATHER_OPTIONS);
-export const AS_COMPLETED_KEYS: readonly string[] = Object.keys(AS_COMPLETED_OPTIONS);
-export const MAP_KEYS: readonly string[] = Object.keys(MAP_OPTIONS);
-export const PROMISE_ARRAY_KEYS: readonly string[] = Object.keys(PROMISE_ARRAY_OPTIONS);
+export const GATHER_KEYS = GATHER_OPTIONS.names;
+export const AS_COMPLETED_KEYS = AS_COMPLETED_OPTIONS.names;
+export const MAP_KEYS = MAP_OPTIONS.names;
+export const PROMISE_ARRAY_KEYS = optionSet(PROMISE_ARRAY_TABLE).names;
 
 /**
  * Checks a task function's own options, in the table's order, and fills in defaults (`GATHER_OPTIONS`
- * when no table is given). Keys the table does not have are left to `resolveOptions`.
+ * when no set is given). Keys the table does not have are left to `resolveOptions`.
  */
 export function resolveTaskOptions<T>(raw: Record<string, unknown>): ResolvedTaskOptions<T>;
 export function resolveTaskOptions<T, Table extends OptionTable>(
   raw: Record<string, unknown>,
-  table: Table,
+  set: OptionSet<Table>,
 ): Omit<ResolvedTable<Table>, 'label'> & { label: Label<T> | undefined };
-export function resolveTaskOptions(raw: Record<string, unknown>, table: OptionTable = GATHER_OPTIONS): object {
-  return resolveTable(table, raw);
+export function resolveTaskOptions(raw: Record<string, unknown>, set: OptionSet<OptionTable> = GATHER_OPTIONS): object {
+  return resolveTable(set, raw);
 }

@@ -51,7 +51,7 @@ export function asCompleted<T>(items: Iterable<T>, options?: AsCompletedOptions<
   try {
     checkItems(items, 'items');
     const raw = checkOptionsRecord(options);
-    const task = resolveTaskOptions<T, typeof AS_COMPLETED_OPTIONS>(raw, AS_COMPLETED_OPTIONS);
+    const task = resolveTaskOptions<T, typeof AS_COMPLETED_OPTIONS.table>(raw, AS_COMPLETED_OPTIONS);
     const bar = new TaskBar(resolveOptions(raw, declaredTotal(items), AS_COMPLETED_KEYS), task.stallAfter);
     iterator = new CompletionIterator<T, unknown>(bar, task.label, task.settle, task.indexed, items, task.signal);
   } catch (error) {

@@ -527,7 +527,7 @@ export function map<T, R>(
   checkSource(source);
   checkFunction('fn', fn);
   const raw = checkOptionsRecord(options);
-  const task = resolveTaskOptions<T, typeof MAP_OPTIONS>(raw, MAP_OPTIONS);
+  const task = resolveTaskOptions<T, typeof MAP_OPTIONS.table>(raw, MAP_OPTIONS);
   const { concurrency, ordered, timeout } = task;
   const resolved = resolveOptions(raw, declaredTotal(source), MAP_KEYS);
   const bar = new TaskBar(resolved, task.stallAfter);
