@@ -212,7 +212,7 @@ function checkParent(name: string, value: unknown): Drawable | null {
  * The bar's options, checked in this order. `total`'s default is the source's (`resolveOptions` fills it
  * in), and `TAQADDUM_DISABLE` turns `disable` on whatever it says.
  */
-export const BAR_OPTIONS = optionSet({
+const BAR_OPTIONS = optionSet({
   unit: { check: checkUnit, default: 'it' },
   stream: { check: checkStream, default: late(() => process.stderr) },
   unitScale: { check: checkUnitScale, default: 'auto' },

@@ -108,7 +108,7 @@ export function checkFunction<F extends (...args: never[]) => unknown>(name: str
  * here uses more than `aborted`, `reason` and the two listener methods; Node's own checks
  * (`stream.addAbortSignal`, which `progress.stream()` hands the signal to) are by shape too.
  */
-export function isAbortSignal(value: unknown): value is AbortSignal {
+function isAbortSignal(value: unknown): value is AbortSignal {
   return (
     value !== null &&
     typeof value === 'object' &&

@@ -43,9 +43,9 @@ export function checkWeight<T>(name: string, value: unknown): (item: T) => numbe
  * The options `progress(source)` handles itself, besides the bar's. Without `weight` an item counts 1,
  * or with `unit: 'B'` its byte length (the adapter picks which).
  */
-export const ITERABLE_OPTIONS = {
+export const ITERABLE_TABLE = {
   weight: { check: checkWeight, default: undefined },
   signal: { check: checkSignal, default: undefined },
 } satisfies { readonly [K in Exclude<keyof IterableOptions<unknown>, keyof BarOptions>]-?: Option<unknown> };
 
-export const ITERABLE_KEYS = optionSet(ITERABLE_OPTIONS).names;
+export const ITERABLE_KEYS = optionSet(ITERABLE_TABLE).names;

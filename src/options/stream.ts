@@ -46,14 +46,14 @@ export interface StreamOptions<T = Buffer> extends Omit<BarOptions, 'unit'> {
 }
 
 /** The stream's own options, checked in this order after the bar's. */
-export const STREAM_OPTIONS = optionSet({
+const STREAM_OPTIONS = optionSet({
   objectMode: { check: checkBoolean, default: undefined },
   highWaterMark: { check: checkNonNegative, default: undefined },
   signal: { check: checkSignal, default: undefined },
   weight: { check: checkWeight<unknown>, default: undefined },
 } satisfies { readonly [K in Exclude<keyof StreamOptions, keyof BarOptions>]-?: Option<unknown> });
 
-export const STREAM_KEYS = STREAM_OPTIONS.names;
+const STREAM_KEYS = STREAM_OPTIONS.names;
 
 /** `progress.stream()`'s options after validation. */
 export interface ResolvedStreamOptions {

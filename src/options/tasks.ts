@@ -5,7 +5,7 @@
 import type { BarOptions } from './bar.js';
 import { checkBoolean, checkFunction, checkNumber, checkSignal } from './checks.js';
 import type { IterableOptions } from './iterable.js';
-import { ITERABLE_OPTIONS } from './iterable.js';
+import { ITERABLE_TABLE } from './iterable.js';
 import type { Option, OptionSet, OptionTable, ResolvedTable } from './table.js';
 import { optionSet, resolveTable } from './table.js';
 
@@ -139,7 +139,7 @@ const settle = { check: checkBoolean, default: false };
 
 export const TASK_OPTIONS = optionSet(TASK_TABLE);
 
-export const GATHER_OPTIONS = optionSet({ ...TASK_TABLE, settle } satisfies Rows<GatherOptions>);
+const GATHER_OPTIONS = optionSet({ ...TASK_TABLE, settle } satisfies Rows<GatherOptions>);
 
 export const AS_COMPLETED_OPTIONS = optionSet({
   ...TASK_TABLE,
@@ -156,7 +156,7 @@ export const MAP_OPTIONS = optionSet({
 } satisfies Rows<MapOptions>);
 
 /** `progress(arrayOfPromises)`: the iterable's options and the task bar's (no `settle`: it yields values). */
-const PROMISE_ARRAY_TABLE = { ...ITERABLE_OPTIONS, ...TASK_TABLE } satisfies Rows<IterableOptions<unknown> & TaskOptions>;
+const PROMISE_ARRAY_TABLE = { ...ITERABLE_TABLE, ...TASK_TABLE } satisfies Rows<IterableOptions<unknown> & TaskOptions>;
 
 /** The option names each task function handles itself (the bar's own are checked by `resolveOptions`). */
 export const GATHER_KEYS = GATHER_OPTIONS.names;
