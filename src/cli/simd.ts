@@ -1,7 +1,7 @@
 /**
  * Counting one byte value (the newline) 16 bytes at a time with WebAssembly SIMD, which Node 20 runs on
  * every x64 and arm64 CPU. JavaScript's best (`indexOf` per match, or four bytes per step) counts short
- * lines at ~1–2 GB/s; this counts them at memory speed, so `taqaddum` in line mode costs what it costs in
+ * lines at ~1–3 GB/s; this counts them at memory speed, so `taqaddum` in line mode costs what it costs in
  * byte mode.
  *
  * The module's source is `simd.wat` beside this file (the loop, instruction by instruction, with its
