@@ -117,8 +117,8 @@ export function parseDelimiter(text: string): Buffer | string {
 }
 
 /**
- * The flags, as `node:util` `parseArgs` takes them. A new flag goes here, in HELP above, and in the
- * checks below.
+ * The flags, as `node:util` `parseArgs` takes them. A new flag goes here, in HELP above, and where
+ * `parseArgs` below turns the values into options.
  */
 const FLAGS = {
   bytes: { type: 'boolean' },
@@ -133,19 +133,8 @@ const FLAGS = {
   version: { type: 'boolean', short: 'v' },
 } as const satisfies Record<string, { type: 'boolean' | 'string'; short?: string }>;
 
-/** What `parseArgs` gives once every token has passed the checks of `parseArgs` below. */
-interface FlagValues {
-  bytes?: true;
-  delim?: string;
-  total?: string;
-  desc?: string;
-  unit?: string;
-  'min-interval'?: string;
-  update?: true;
-  null?: true;
-  help?: true;
-  version?: true;
-}
+/** What `parseArgs` gives once every token has passed the checks below: a string per string flag, `true` per switch. */
+type FlagValues = { [F in keyof typeof FLAGS]?: (typeof FLAGS)[F]['type'] extends 'string' ? string : true };
 
 /** A flag's text in an error message: quoted, with every control shown escaped (JSON leaves DEL and C1 as they are). */
 function quote(text: string): string {
