@@ -169,7 +169,7 @@ function countInChunks(counter: Counter, data: Buffer, sizes: readonly number[])
     scratch.fill(0xee);
     i += chunk.length;
   }
-  return n + counter.finish();
+  return n + counter.end();
 }
 
 /** Non-overlapping matches from the left, plus one for a last record without its delimiter. */
@@ -225,6 +225,12 @@ describe('counting', () => {
     expect(simd.count(3, 131069, 10)).toBe(131069);
   });
 
+  test('the WebAssembly module is what simd.wat assembles to (`node scripts/wat.js --check`)', () => {
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'wat.js'), '--check'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   test('SIMD line counts, in the module memory or copied in, equal a count over the whole input', () => {
     const simd = createSimdCounter();
     if (simd === undefined) return;
@@ -244,7 +250,7 @@ describe('counting', () => {
             n += counter.feed(simd.memory.subarray(0, size));
             i += size;
           }
-          expect(n + counter.finish()).toBe(expected);
+          expect(n + counter.end()).toBe(expected);
         },
       ),
     );

@@ -5,6 +5,7 @@
  * Errors are one line that names the flag (`--total: expected a size like 4.2GB, 10k or 1500, got "x"`);
  * the command prints it after `taqaddum: ` and exits with status 2.
  */
+import { parseArgs as parseFlags } from 'node:util';
 import { sanitize } from '../format/sanitize.js';
 import type { CountMode } from './count.js';
 
@@ -115,8 +116,25 @@ export function parseDelimiter(text: string): Buffer | string {
   return Buffer.from(bytes);
 }
 
-const VALUE_FLAGS = new Set(['--delim', '--total', '--desc', '--unit', '--min-interval']);
-const SWITCHES = new Set(['--bytes', '--update', '--null', '--help', '-h', '--version', '-v']);
+/**
+ * The flags, as `node:util` `parseArgs` takes them. A new flag goes here, in HELP above, and where
+ * `parseArgs` below turns the values into options.
+ */
+const FLAGS = {
+  bytes: { type: 'boolean' },
+  delim: { type: 'string' },
+  total: { type: 'string' },
+  desc: { type: 'string' },
+  unit: { type: 'string' },
+  'min-interval': { type: 'string' },
+  update: { type: 'boolean' },
+  null: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const satisfies Record<string, { type: 'boolean' | 'string'; short?: string }>;
+
+/** What `parseArgs` gives once every token has passed the checks below: a string per string flag, `true` per switch. */
+type FlagValues = { [F in keyof typeof FLAGS]?: (typeof FLAGS)[F]['type'] extends 'string' ? string : true };
 
 /** A flag's text in an error message: quoted, with every control shown escaped (JSON leaves DEL and C1 as they are). */
 function quote(text: string): string {
@@ -124,64 +142,59 @@ function quote(text: string): string {
   return shown.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** Parses the arguments (without `node` and the script). */
+/**
+ * Parses the arguments (without `node` and the script) with `node:util` `parseArgs`, then checks its
+ * tokens in order, so that the first mistake is the one reported, in this command's words.
+ *
+ * `parseArgs` runs with `strict: false`: its strict mode refuses a value that starts with `-` after a
+ * flag that takes one (`--desc --x`, `--total -1`, which this command takes as the value, as it always
+ * has) and words its own errors. What it then lets through is caught here: unknown flags, a missing
+ * value, a value given to a switch, and arguments (there are none: the input is standard input). A group
+ * of short flags (`-hv`) is taken as the unknown flag it always was here: its tokens share one argument.
+ * Repeated flags: the last one wins (`parseArgs`'s own rule).
+ */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const values = new Map<string, string>();
-  const switches = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      if (i + 1 < argv.length) return usage(`unexpected argument ${quote(argv[i + 1] as string)}: taqaddum reads standard input (taqaddum < file)`);
-      break;
+  const { values, tokens } = parseFlags({ args: [...argv], options: FLAGS, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') {
+      return usage(`unexpected argument ${quote(token.value)}: taqaddum reads standard input (taqaddum < file)`);
     }
-    if (!arg.startsWith('-') || arg === '-') {
-      return usage(`unexpected argument ${quote(arg)}: taqaddum reads standard input (taqaddum < file)`);
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_FLAGS.has(name)) {
-      let value: string;
-      if (name !== arg) value = arg.slice(eq + 1);
-      else {
-        const next = argv[i + 1];
-        if (next === undefined) return usage(`${name} needs a value`);
-        value = next;
-        i++;
-      }
-      values.set(name, value);
-    } else if (SWITCHES.has(name)) {
-      if (name !== arg) return usage(`${name} takes no value`);
-      switches.add(name);
-    } else {
-      const hint = arg.startsWith('--') ? '' : ` (options start with --, e.g. --bytes)`;
+    // `--name=value` is reported by its name; a short flag by its whole argument (`-hv`, `-h=1`).
+    const name = token.rawName.startsWith('--') ? token.rawName : (argv[token.index] as string);
+    const flag = Object.hasOwn(FLAGS, token.name) && name === token.rawName ? FLAGS[token.name as keyof typeof FLAGS] : undefined;
+    if (flag === undefined) {
+      const hint = name.startsWith('--') ? '' : ` (options start with --, e.g. --bytes)`;
       return usage(`unknown option ${quote(name)}${hint}`);
     }
+    if (flag.type === 'string' && token.value === undefined) return usage(`${name} needs a value`);
+    if (flag.type === 'boolean' && token.value !== undefined) return usage(`${name} takes no value`);
   }
-  if (switches.has('--help') || switches.has('-h')) return { kind: 'help' };
-  if (switches.has('--version') || switches.has('-v')) return { kind: 'version' };
+  // Every token passed: each string flag given has a string, each switch given is true.
+  const flags = values as FlagValues;
+  if (flags.help) return { kind: 'help' };
+  if (flags.version) return { kind: 'version' };
 
-  const bytes = switches.has('--bytes');
-  const update = switches.has('--update');
+  const bytes = flags.bytes === true;
+  const update = flags.update === true;
   if (bytes && update) return usage('--update cannot be combined with --bytes');
-  if (bytes && values.has('--delim')) return usage('--delim has no effect with --bytes (bytes are counted, not lines)');
+  if (bytes && flags.delim !== undefined) return usage('--delim has no effect with --bytes (bytes are counted, not lines)');
 
   let delimiter: Buffer = Buffer.from('\n');
-  const delim = values.get('--delim');
-  if (delim !== undefined) {
-    const parsed = parseDelimiter(delim);
+  if (flags.delim !== undefined) {
+    const parsed = parseDelimiter(flags.delim);
     if (typeof parsed === 'string') return usage(`--delim: ${parsed}`);
     delimiter = parsed;
   }
 
   let total: number | undefined;
-  const totalText = values.get('--total');
-  if (totalText !== undefined) {
-    total = parseSize(totalText);
-    if (total === undefined) return usage(`--total: expected a size like 4.2GB, 10k or 1500, got ${quote(totalText)}`);
+  if (flags.total !== undefined) {
+    total = parseSize(flags.total);
+    if (total === undefined) return usage(`--total: expected a size like 4.2GB, 10k or 1500, got ${quote(flags.total)}`);
   }
 
   let minInterval: number | undefined;
-  const intervalText = values.get('--min-interval');
+  const intervalText = flags['min-interval'];
   if (intervalText !== undefined) {
     minInterval = parseInterval(intervalText);
     if (minInterval === undefined) {
@@ -189,7 +202,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
   }
 
-  const unit = values.get('--unit') ?? (bytes ? 'B' : 'it');
+  const unit = flags.unit ?? (bytes ? 'B' : 'it');
   // The bar shows the unit sanitised (format/sanitize.ts): one made only of escape codes would show as nothing.
   if (sanitize(unit, false).trim() === '') return usage(`--unit: expected a name, got ${quote(unit)}`);
 
@@ -199,10 +212,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       mode: bytes ? 'bytes' : update ? 'update' : 'lines',
       delimiter,
       total,
-      desc: values.get('--desc') ?? '',
+      desc: flags.desc ?? '',
       unit,
       minInterval,
-      discard: switches.has('--null'),
+      discard: flags.null === true,
     },
   };
 }

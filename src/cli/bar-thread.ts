@@ -48,8 +48,8 @@ function writeAll(text: string): void {
   }
 }
 
-function stderrStream(): { stream: OutputStream; close(): void } {
-  if (!isatty(STDERR)) return { stream: { write: writeAll, isTTY: false }, close() {} };
+function stderrStream(): { stream: OutputStream; release(): void } {
+  if (!isatty(STDERR)) return { stream: { write: writeAll, isTTY: false }, release() {} };
   const tty = new WriteStream(STDERR);
   const size = (): [number, number] | undefined => {
     try {
@@ -68,7 +68,7 @@ function stderrStream(): { stream: OutputStream; close(): void } {
       return size()?.[1];
     },
   };
-  return { stream, close: () => tty.destroy() };
+  return { stream, release: () => tty.destroy() };
 }
 
 function run(input: BarThreadInput, port: NonNullable<typeof parentPort>): void {
@@ -99,7 +99,7 @@ function run(input: BarThreadInput, port: NonNullable<typeof parentPort>): void 
     clearInterval(poll);
     sync(end.n);
     bar.end(end.outcome);
-    out.close();
+    out.release();
     port.postMessage('closed');
     port.close();
   });

@@ -10,7 +10,7 @@
  */
 import { readSync, writeSync } from 'node:fs';
 import { createCounter, UpdateCounter, type CountMode } from './count.js';
-import { createSimdCounter, SIMD_MEMORY_BYTES } from './simd.js';
+import { createSimdCounter } from './simd.js';
 
 export interface CopyInput {
   mode: CountMode;
@@ -23,7 +23,7 @@ export interface CopyInput {
 export type CopyResult =
   | { kind: 'end'; n: number; invalid: number; firstInvalid: { record: number; text: string } | undefined }
   /** The reader of stdout went away (EPIPE): stop quietly, as `cat` does under `head`. */
-  | { kind: 'closed'; n: number }
+  | { kind: 'reader-gone'; n: number }
   | { kind: 'read-error' | 'write-error'; n: number; message: string };
 
 const STDIN = 0;
@@ -43,7 +43,7 @@ export function copy(input: CopyInput, count: Float64Array): CopyResult {
   const buf =
     simd === undefined
       ? Buffer.allocUnsafe(input.bufferSize)
-      : Buffer.from(simd.memory.buffer, 0, Math.min(input.bufferSize, SIMD_MEMORY_BYTES / 2));
+      : Buffer.from(simd.memory.buffer, 0, Math.min(input.bufferSize, simd.memory.length / 2));
   const size = buf.length;
   const discard = input.discard;
   let n = 0;
@@ -69,7 +69,7 @@ export function copy(input: CopyInput, count: Float64Array): CopyResult {
             Atomics.wait(nap, 0, 0, 2);
             continue;
           }
-          if ((error as { code?: unknown }).code === 'EPIPE') return { kind: 'closed', n };
+          if ((error as { code?: unknown }).code === 'EPIPE') return { kind: 'reader-gone', n };
           return { kind: 'write-error', n, message: (error as Error).message };
         }
       }
@@ -77,7 +77,7 @@ export function copy(input: CopyInput, count: Float64Array): CopyResult {
     n += counter.feed(k === size ? buf : buf.subarray(0, k));
     count[0] = n;
   }
-  n += counter.finish();
+  n += counter.end();
   count[0] = n;
   const update = counter instanceof UpdateCounter ? counter : undefined;
   return { kind: 'end', n, invalid: update?.invalid ?? 0, firstInvalid: update?.firstInvalid };

@@ -4,17 +4,17 @@
  * short records of `--update`.
  *
  * A counter is fed the chunks in order (the caller may reuse a chunk's memory after `feed` returns)
- * and returns how much each one adds; `finish()` returns what the end of the input adds: a last record
+ * and returns how much each one adds; `end()` returns what the end of the input adds: a last record
  * without a final delimiter still counts as one (`printf 'a\nb'` is two lines; `wc -l` says one).
  */
 
-import { SIMD_MEMORY_BYTES, type SimdCounter } from './simd.js';
+import type { SimdCounter } from './simd.js';
 
 export interface Counter {
   /** How much this chunk adds to the count. */
   feed(chunk: Uint8Array): number;
   /** How much the end of the input adds. */
-  finish(): number;
+  end(): number;
 }
 
 /** `--bytes`: every byte counts. */
@@ -23,7 +23,7 @@ export class ByteCounter implements Counter {
     return chunk.length;
   }
 
-  finish(): number {
+  end(): number {
     return 0;
   }
 }
@@ -91,7 +91,7 @@ export class ByteDelimiterCounter implements Counter {
     return count;
   }
 
-  finish(): number {
+  end(): number {
     const open = this.openRecord;
     this.openRecord = false;
     return open ? 1 : 0;
@@ -111,9 +111,8 @@ export class SimdDelimiterCounter implements Counter {
   constructor(
     private readonly simd: SimdCounter,
     private readonly byte: number,
-    scratchOffset = SIMD_MEMORY_BYTES / 2,
   ) {
-    this.scratch = scratchOffset;
+    this.scratch = simd.memory.length / 2;
   }
 
   feed(chunk: Uint8Array): number {
@@ -135,7 +134,7 @@ export class SimdDelimiterCounter implements Counter {
     return n;
   }
 
-  finish(): number {
+  end(): number {
     const open = this.openRecord;
     this.openRecord = false;
     return open ? 1 : 0;
@@ -175,7 +174,7 @@ export class SequenceDelimiterCounter implements Counter {
     return count;
   }
 
-  finish(): number {
+  end(): number {
     const open = this.openRecord;
     this.openRecord = false;
     this.carry = Buffer.alloc(0);
@@ -193,8 +192,8 @@ const QUOTED = 40;
  * progress reports). Blank records are ignored; a record that is not a number adds nothing and is
  * remembered for one warning at the end (the data still passes through untouched).
  *
- * The bytes of a record are "settled" once they cannot be the start of a delimiter; the last
- * `delimiter.length - 1` bytes of a chunk are carried to the next one unsettled, so a delimiter cut by
+ * The bytes of a record are taken once they cannot be the start of a delimiter; the last
+ * `delimiter.length - 1` bytes of a chunk are carried to the next one undecided, so a delimiter cut by
  * a chunk boundary is still found. Only the first bytes of a record are kept.
  */
 export class UpdateCounter implements Counter {
@@ -225,13 +224,13 @@ export class UpdateCounter implements Counter {
       start = i + d.length;
       i = buf.indexOf(d, start);
     }
-    const settled = Math.max(start, buf.length - (d.length - 1));
-    this.append(buf, start, settled);
-    this.carry = Buffer.from(buf.subarray(settled)); // a copy: the caller may reuse the chunk's memory
+    const decided = Math.max(start, buf.length - (d.length - 1));
+    this.append(buf, start, decided);
+    this.carry = Buffer.from(buf.subarray(decided)); // a copy: the caller may reuse the chunk's memory
     return sum;
   }
 
-  finish(): number {
+  end(): number {
     this.append(this.carry, 0, this.carry.length);
     this.carry = Buffer.alloc(0);
     return this.recordLength > 0 ? this.endRecord() : 0;

@@ -86,7 +86,7 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
 
   const end: BarThreadEnd = {
     n: result.n,
-    outcome: result.kind === 'end' ? 'done' : result.kind === 'closed' ? 'stopped' : 'failed',
+    outcome: result.kind === 'end' ? 'done' : result.kind === 'reader-gone' ? 'stopped' : 'failed',
   };
   worker?.postMessage(end);
   await barClosed;
@@ -104,7 +104,7 @@ function report(result: CopyResult, io: CliIo): number {
         io.stderr.write(`taqaddum: --update: ${lines} not a number and added nothing${where}\n`);
       }
       return 0;
-    case 'closed':
+    case 'reader-gone':
       return 0;
     case 'read-error':
       io.stderr.write(`taqaddum: cannot read standard input: ${result.message}\n`);
