@@ -2,7 +2,8 @@
  * The manual bar: `progress.bar(options)` with update/set/close/`using`, and its read-only getters.
  */
 import { describe, expect, test } from '@jest/globals';
-import { Bar, progress } from '../src/index.js';
+import { ProgressBar } from '../src/bar.js';
+import { type Bar, progress } from '../src/index.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
 import { renderScreen } from '../test-support/screen.js';
@@ -17,7 +18,7 @@ describe('progress.bar', () => {
   test('is a started Bar, also reachable as progress.bar', () => {
     const { options } = setup();
     const bar = progress.bar({ ...options, total: 10 });
-    expect(bar).toBeInstanceOf(Bar);
+    expect(bar).toBeInstanceOf(ProgressBar);
     expect(bar.n).toBe(0);
     expect(bar.total).toBe(10);
     expect(bar.isClosed).toBe(false);

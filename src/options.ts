@@ -13,7 +13,7 @@ import {
   typeError,
 } from './core/errors.js';
 import { envDisabled } from './env.js';
-import type { Drawable } from './render/drawable.js';
+import type { Bar, Postfix } from './bar-api.js';
 
 /** Where bars are drawn: any object with `write(text)`; `isTTY`, `columns` and `rows` are read when present. */
 export interface OutputStream {
@@ -23,8 +23,7 @@ export interface OutputStream {
   rows?: number | undefined;
 }
 
-/** Extra fields shown after the rate, e.g. `{ loss: 0.25, retries: 1 }` → `loss=0.25, retries=1`. */
-export type Postfix = string | Readonly<Record<string, unknown>>;
+export type { Postfix };
 
 /** Options shared by every kind of bar. */
 export interface BarOptions {
@@ -96,7 +95,7 @@ export interface BarOptions {
    * @default the bar whose loop body is running, if any
    * @example progress(rows, { parent: files.bar }) // or { parent: null } for a job running alongside
    */
-  parent?: Drawable | null | undefined;
+  parent?: Bar | null | undefined;
   /**
    * While bars are live on a terminal, move everything else the program writes to `process.stdout` and
    * `process.stderr` (console.log, loggers) above the bars, so nothing tears. Never done when the output
@@ -172,7 +171,7 @@ export interface Resolved {
   minInterval: number;
   plainInterval: number;
   leave: boolean | undefined;
-  parent: Drawable | null | undefined;
+  parent: Bar | null | undefined;
   captureOutput: boolean;
   disable: boolean;
   rateWindow: number;
@@ -232,12 +231,12 @@ export function formatPostfix(postfix: unknown): string {
     .join(', ');
 }
 
-function checkParent(value: unknown): Drawable | null | undefined {
+function checkParent(value: unknown): Bar | null | undefined {
   if (value === undefined || value === null) return value;
-  if (value === null || typeof value !== 'object' || typeof (value as Drawable).line !== 'function') {
+  if (value === null || typeof value !== 'object' || typeof (value as { line?: unknown }).line !== 'function') {
     throw typeError('parent', 'a bar (from progress.bar(), or an iterator\'s .bar) or null', value);
   }
-  return value as Drawable;
+  return value as Bar;
 }
 
 export function checkTotal(value: unknown): number | undefined {

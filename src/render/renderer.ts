@@ -23,11 +23,11 @@
  *   loop ends).
  */
 import type { Clock } from '../core/clock.js';
-import { ifLoaded, lastPartLoadedAt, loadSoon, loadSync } from '../core/lazy.js';
+import { ifLoaded, lastPartLoadedAt, loadSoon, loadSync } from '../lazy.js';
 import { dumbTerminal } from '../env.js';
 import { MAX_WIDTH, type OutputStream } from '../options.js';
 import type { CaptureTarget } from './capture.js';
-import { startCapture, stopCapture, writeRaw } from './capture.js';
+import { releaseCapture, startCapture, writeRaw } from './capture.js';
 import type { Drawable } from './drawable.js';
 import { watchExit } from './exit.js';
 import { fitHeight, frameOrder } from './layout.js';
@@ -60,6 +60,20 @@ function onMainThread(): boolean {
   return mainThread;
 }
 
+/**
+ * What the renderer keeps of each live bar, the bar itself aside. Where a bar sits and when it last printed
+ * are the renderer's business: it writes none of it onto the bar.
+ */
+interface Live {
+  readonly bar: Drawable;
+  /** The live bar this one is drawn under: set when it opens, moved up when that one closes. */
+  parent: Live | undefined;
+  /** Time of this bar's last plain status line (or of its opening). */
+  lastPlainAt: number;
+  /** That line: a final line identical to it is not written again. */
+  lastStatus: string | undefined;
+}
+
 interface Listenable {
   on?: (event: string, listener: (...args: unknown[]) => void) => unknown;
   off?: (event: string, listener: (...args: unknown[]) => void) => unknown;
@@ -67,7 +81,7 @@ interface Listenable {
 
 export class Renderer implements CaptureTarget {
   readonly tty: boolean;
-  private readonly live: Drawable[] = [];
+  private readonly live: Live[] = [];
   /** Lines waiting for the next frame to print them above the live bars. */
   private above: string[] = [];
   /** Text written without a final newline, per target stream, held until the line is complete. */
@@ -76,7 +90,7 @@ export class Renderer implements CaptureTarget {
   /** When text printed above last put the bars back as they were (see `printAbove`). */
   private lastRestoreAt = -Infinity;
   /** The bars of the last terminal frame, in order. */
-  private framed: Drawable[] = [];
+  private framed: Live[] = [];
   private interval = Infinity;
   private timer: NodeJS.Timeout | undefined;
   private timerEvery = Infinity;
@@ -104,11 +118,9 @@ export class Renderer implements CaptureTarget {
   private capturing = false;
   /** The callback of every write: a failed one turns the bars off, its error is kept from the program. */
   private readonly writeDone: ((error?: Error | null) => void) | undefined;
-  /** The last plain status line written for each bar: a final line identical to it is not repeated. */
-  private readonly lastStatus = new WeakMap<Drawable, string>();
   private readonly signalOwner: SignalOwner = {
     release: () => this.releaseCursor(),
-    stop: () => this.closeAllAtExit(),
+    closeAll: () => this.closeAllAtExit(),
   };
   private readonly onResize = (): void => {
     if (this.live.length > 0) this.frame(this.clock());
@@ -177,7 +189,7 @@ export class Renderer implements CaptureTarget {
 
   /**
    * Loads log-update in the background (see LOAD_AFTER_MAX), then draws the bars. Not with `import()`:
-   * see core/lazy.ts.
+   * see lazy.ts.
    */
   private loadLater(): void {
     if (this.framesNow || this.loading) return;
@@ -208,29 +220,28 @@ export class Renderer implements CaptureTarget {
   }
 
   open(bar: Drawable, now: number): void {
-    bar.parent = this.parentFor(bar);
+    const parent = this.parentFor(bar);
     if (this.live.length === 0) this.attach();
-    this.live.push(bar);
-    bar.lastPlainAt = now;
+    this.live.push({ bar, parent, lastPlainAt: now, lastStatus: undefined });
     this.interval = Math.min(this.interval, bar.minInterval);
     if (this.tty && bar.captureOutput && !this.capturing) {
       startCapture(this);
       this.capturing = true;
     }
-    watchExit();
+    watchExit(closeAllAtExit);
     this.startTimer();
     this.loadLater();
     if (this.tty) this.poke(now);
   }
 
   /** The explicit parent if it is live here, else the most recently opened bar whose loop body is running. */
-  private parentFor(bar: Drawable): Drawable | undefined {
+  private parentFor(bar: Drawable): Live | undefined {
     const asked = bar.requestedParent;
     if (asked === null) return undefined;
-    if (asked !== undefined) return this.live.includes(asked) ? asked : undefined;
+    if (asked !== undefined) return this.live.find((l) => l.bar === asked);
     for (let i = this.live.length - 1; i >= 0; i--) {
       const candidate = this.live[i];
-      if (candidate?.inItem) return candidate;
+      if (candidate?.bar.inItem) return candidate;
     }
     return undefined;
   }
@@ -239,23 +250,26 @@ export class Renderer implements CaptureTarget {
   close(bar: Drawable, now: number): void {
     // Nested bars close in the reverse order of opening: with thousands of them (a recursive program),
     // closing each must not cost a pass over all the others. A bar's children opened after it.
-    const i = this.live.lastIndexOf(bar);
+    let i = this.live.length - 1;
+    while (i >= 0 && (this.live[i] as Live).bar !== bar) i--;
     if (i < 0) return;
+    const closing = this.live[i] as Live;
     this.live.splice(i, 1);
     this.refreshSize();
     for (let j = i; j < this.live.length; j++) {
-      const child = this.live[j] as Drawable;
-      if (child.parent === bar) child.parent = bar.parent;
+      const child = this.live[j] as Live;
+      if (child.parent === closing) child.parent = closing.parent;
     }
-    const final = bar.finalLines(now, this.widthFor(bar), this.tty);
+    bar.sample(now);
+    const final = bar.finalLines(now, this.widthFor(bar), this.tty, closing.parent !== undefined);
     // In a log, the status line just written may already say exactly this (the job ended right after it).
-    if (!this.tty && final[0] !== undefined && final[0] === this.lastStatus.get(bar)) final.shift();
+    if (!this.tty && final[0] !== undefined && final[0] === closing.lastStatus) final.shift();
     this.above.push(...final);
-    if (bar.minInterval <= this.interval && !this.live.some((b) => b.minInterval <= bar.minInterval)) {
-      this.interval = this.live.reduce((m, b) => Math.min(m, b.minInterval), Infinity);
+    if (bar.minInterval <= this.interval && !this.live.some((l) => l.bar.minInterval <= bar.minInterval)) {
+      this.interval = this.live.reduce((m, l) => Math.min(m, l.bar.minInterval), Infinity);
     }
     if (this.live.length === 0) {
-      this.stopTimer();
+      this.clearTimer();
       this.frame(now);
       this.detach();
     } else if (!this.tty) this.frame(now);
@@ -295,17 +309,22 @@ export class Renderer implements CaptureTarget {
       const rows = this.rows;
       const maxLines = rows !== undefined && rows > 1 ? rows - 1 : Infinity;
       this.framed = frameOrder(this.live);
-      const lines = this.framed.map((b) => b.line(now, this.widthFor(b), true));
+      const lines = this.framed.map(({ bar }) => {
+        bar.sample(now);
+        return bar.line(now, this.widthFor(bar), true);
+      });
       this.sink().draw(fitHeight(lines, maxLines), above, this.loopFree && !this.cursorReleased);
       this.cancelRedraw();
     } else {
       this.plain ??= new PlainSink(this.writer);
       const lines = above;
-      for (const bar of this.live) {
-        if (bar.parent === undefined && now - bar.lastPlainAt >= bar.plainInterval) {
-          bar.lastPlainAt = now;
+      for (const live of this.live) {
+        const bar = live.bar;
+        if (live.parent === undefined && now - live.lastPlainAt >= bar.plainInterval) {
+          live.lastPlainAt = now;
+          bar.sample(now);
           const line = bar.line(now, this.widthFor(bar), false);
-          this.lastStatus.set(bar, line);
+          live.lastStatus = line;
           lines.push(line);
         }
       }
@@ -378,7 +397,7 @@ export class Renderer implements CaptureTarget {
   /** Whether the live bars are those of the last frame: only then can it be put back as it was. */
   private sameBarsAsFramed(): boolean {
     const order = frameOrder(this.live);
-    return order.length === this.framed.length && order.every((bar, i) => bar === this.framed[i]);
+    return order.length === this.framed.length && order.every((live, i) => live === this.framed[i]);
   }
 
   /**
@@ -432,7 +451,7 @@ export class Renderer implements CaptureTarget {
     const s = this.stream as OutputStream & Listenable;
     if (this.tty && typeof s.off === 'function') s.off('resize', this.onResize);
     if (this.capturing) {
-      stopCapture(this);
+      releaseCapture(this);
       this.capturing = false;
     }
     for (const [target, text] of this.partials) this.writeTo(target, text);
@@ -467,7 +486,7 @@ export class Renderer implements CaptureTarget {
     this.poke(this.clock());
   }
 
-  private stopTimer(): void {
+  private clearTimer(): void {
     this.cancelRedraw();
     if (this.timer === undefined) return;
     clearInterval(this.timer);
@@ -489,7 +508,7 @@ export class Renderer implements CaptureTarget {
 
   /** At process exit or on a signal: close what is still open as it stands, synchronously. */
   closeAllAtExit(): void {
-    for (const bar of [...this.live].reverse()) bar.closeAtExit();
+    for (const live of [...this.live].reverse()) live.bar.closeAtExit();
     if (this.above.length > 0) this.frame(this.clock());
     this.terminal?.showCursor();
   }
@@ -516,4 +535,9 @@ export function liveRendererOf(stream: OutputStream): Renderer | undefined {
 /** Renderers that have live bars. */
 export function liveRenderers(): Renderer[] {
   return [...renderers.values()].filter((r) => r.liveCount > 0);
+}
+
+/** At process exit (exit.ts): every renderer closes its bars still open. */
+function closeAllAtExit(): void {
+  for (const r of liveRenderers()) r.closeAllAtExit();
 }
