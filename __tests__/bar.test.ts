@@ -4,6 +4,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { ProgressBar } from '../src/bar.js';
 import { type Bar, progress } from '../src/index.js';
+import { expectType, type IsExact } from '../test-support/expect-type.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
 import { renderScreen } from '../test-support/screen.js';
@@ -13,6 +14,12 @@ function setup(tty = false): { stream: MemoryStream; clock: FakeClock; options: 
   const clock = new FakeClock();
   return { stream, clock, options: { stream, clock: clock.read } };
 }
+
+test('the public Bar type shows the documented API only (README: progress.bar)', () => {
+  type Documented = 'n' | 'total' | 'desc' | 'elapsed' | 'rate' | 'isClosed' | 'update' | 'set' | 'close' | typeof Symbol.dispose;
+  expectType<IsExact<keyof Bar, Documented>>();
+  expectType<IsExact<ReturnType<typeof progress.bar>, Bar>>();
+});
 
 describe('progress.bar', () => {
   test('is a started Bar, also reachable as progress.bar', () => {
