@@ -65,7 +65,7 @@ describe('the stall line', () => {
       stream: new MemoryStream(),
       clock: clock.read,
     });
-    await flush(); // 5000 settle at the same instant: the bar's countdown is now armed for thousands
+    await flush(); // 5000 settle at the same instant: the bar's countdown is now loaded for thousands
     clock.advance(9_000);
     trickle[0]?.resolve(0);
     await flush();
