@@ -9,6 +9,7 @@ import { progress } from '../src/index.js';
 import type { Bar } from '../src/index.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
+import { outcomeOf } from '../test-support/bar-internals.js';
 
 /** Options for a quiet bar on its own plain (non-TTY) stream and a fake clock. */
 function setup(): { stream: MemoryStream; clock: FakeClock; options: { stream: MemoryStream; clock: () => number } } {
@@ -18,7 +19,7 @@ function setup(): { stream: MemoryStream; clock: FakeClock; options: { stream: M
 }
 
 function outcome(bar: Bar): string {
-  return bar.state.outcome;
+  return outcomeOf(bar);
 }
 
 /** A generator over `items` that records whether its `finally` ran. */

@@ -10,6 +10,7 @@ import { MemoryStream } from '../test-support/memory-stream.js';
 import { renderScreen } from '../test-support/screen.js';
 import { lazyQueries } from '../test-support/lazy-thenable.js';
 import { deferred, flush, never, permutation } from '../test-support/tasks.js';
+import { drawnLine } from '../test-support/bar-internals.js';
 
 function tty(columns = 70): MemoryStream {
   return new MemoryStream({ isTTY: true, columns, rows: 12 });
@@ -356,7 +357,7 @@ describe('for await over progress(arrayOfPromises)', () => {
       if (v === 0) {
         clock.advance(20_000); // a long loop body: the next query has not been asked for
         await flush();
-        expect(it.bar.line(clock.now, 70)).not.toMatch(/stalled|pending/);
+        expect(drawnLine(it.bar, clock.now, 70)).not.toMatch(/stalled|pending/);
       }
     }
     expect(it.bar.n).toBe(3);

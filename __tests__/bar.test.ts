@@ -2,7 +2,9 @@
  * The manual bar: `progress.bar(options)` with update/set/close/`using`, and its read-only getters.
  */
 import { describe, expect, test } from '@jest/globals';
-import { Bar, progress } from '../src/index.js';
+import { ProgressBar } from '../src/bar.js';
+import { type Bar, progress } from '../src/index.js';
+import { expectType, type IsExact } from '../test-support/expect-type.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
 import { renderScreen } from '../test-support/screen.js';
@@ -13,11 +15,17 @@ function setup(tty = false): { stream: MemoryStream; clock: FakeClock; options: 
   return { stream, clock, options: { stream, clock: clock.read } };
 }
 
+test('the public Bar type shows the documented API only (README: progress.bar)', () => {
+  type Documented = 'n' | 'total' | 'desc' | 'elapsed' | 'rate' | 'isClosed' | 'update' | 'set' | 'close' | typeof Symbol.dispose;
+  expectType<IsExact<keyof Bar, Documented>>();
+  expectType<IsExact<ReturnType<typeof progress.bar>, Bar>>();
+});
+
 describe('progress.bar', () => {
   test('is a started Bar, also reachable as progress.bar', () => {
     const { options } = setup();
     const bar = progress.bar({ ...options, total: 10 });
-    expect(bar).toBeInstanceOf(Bar);
+    expect(bar).toBeInstanceOf(ProgressBar);
     expect(bar.n).toBe(0);
     expect(bar.total).toBe(10);
     expect(bar.isClosed).toBe(false);

@@ -9,6 +9,7 @@ import { asCompleted, gather, map, progress } from '../src/index.js';
 import { SignalAsyncIterator, SignalIterator } from '../src/promises/abort.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
 import { deferred, flush, never } from '../test-support/tasks.js';
+import { outcomeOf } from '../test-support/bar-internals.js';
 
 function reasonFor(what: string): Error {
   return new Error(`cancelled: ${what}`);
@@ -285,10 +286,10 @@ describe('abort listeners: one per iteration, only while it runs (issue 8, item 
     const reason = reasonFor('before the loop');
     controller.abort(reason);
     await expect(it.next()).rejects.toBe(reason);
-    expect(it.bar.state.outcome).toBe('aborted');
+    expect(outcomeOf(it.bar)).toBe('aborted');
     const gen = progress([1, 2, 3], { signal: controller.signal, stream });
     expect(() => gen.next()).toThrow(reason);
-    expect(gen.bar.state.outcome).toBe('aborted');
+    expect(outcomeOf(gen.bar)).toBe('aborted');
   });
 
   test('no warning in a real process: map with a timeout at concurrency 50, 300 loops never iterated', () => {

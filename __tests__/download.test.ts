@@ -13,6 +13,7 @@ import { progress } from '../src/index.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
 import { renderScreen } from '../test-support/screen.js';
+import { outcomeOf } from '../test-support/bar-internals.js';
 
 const SIZE = 3 * 1024 * 1024 + 123;
 const file = randomBytes(SIZE);
@@ -94,7 +95,7 @@ describe('downloads', () => {
     expect(bytes()).toBe(SIZE);
     expect(digest()).toBe(sha256(file));
     expect(meter.bar.n).toBe(SIZE);
-    expect(meter.bar.state.outcome).toBe('done');
+    expect(outcomeOf(meter.bar)).toBe('done');
     const screen = await renderScreen(stream.text, 80, 5);
     expect(screen.text).toMatch(/^file\.bin: 100%\|█+\| 3\.15 MB\/3\.15 MB \[\d\d:\d\d<00:00, [\d.]+ [kM]B\/s\]$/m);
   });
@@ -134,7 +135,7 @@ describe('downloads', () => {
     const meter = progress.stream({ desc: 'broken', total: contentLength(res), stream });
     const { sink, bytes } = hashingSink();
     await expect(pipeline(res.body as ReadableStream<Uint8Array>, meter, sink)).rejects.toThrow();
-    expect(meter.bar.state.outcome).toBe('failed');
+    expect(outcomeOf(meter.bar)).toBe('failed');
     expect(bytes()).toBeLessThan(SIZE);
     expect(stream.lines.at(-1)).toMatch(/^broken: +\d+%.*✗/);
   });

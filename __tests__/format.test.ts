@@ -594,7 +594,7 @@ describe("the library's own glyphs", () => {
     const realStringWidth = stringWidth;
     const loads: string[] = [];
     jest.resetModules();
-    jest.unstable_mockModule('../src/core/lazy.js', () => ({
+    jest.unstable_mockModule('../src/lazy.js', () => ({
       loadSync: (name: string) => {
         loads.push(name);
         return { default: realStringWidth };

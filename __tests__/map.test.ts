@@ -11,6 +11,7 @@ import { MemoryStream } from '../test-support/memory-stream.js';
 import { lazyQueries } from '../test-support/lazy-thenable.js';
 import { deferred, flush, never } from '../test-support/tasks.js';
 import type { Deferred } from '../test-support/tasks.js';
+import { drawnLine, outcomeOf } from '../test-support/bar-internals.js';
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -216,17 +217,17 @@ describe('map: lazy pulling and bounded memory', () => {
     const first = it.next();
     await flush();
     clock.advance(2000);
-    expect(it.bar.line(clock.now, 80)).toMatch(/^convert: +0%\|.*\| 0\/5 \[00:02<\?, [^\]]*, 3 running\]$/);
+    expect(drawnLine(it.bar, clock.now, 80)).toMatch(/^convert: +0%\|.*\| 0\/5 \[00:02<\?, [^\]]*, 3 running\]$/);
     ds[1]?.resolve(1);
     await flush();
-    expect(it.bar.line(clock.now, 80)).toMatch(/ 1\/5 \[[^\]]*, 3 running\]$/);
+    expect(drawnLine(it.bar, clock.now, 80)).toMatch(/ 1\/5 \[[^\]]*, 3 running\]$/);
     for (const d of ds) d.resolve(0);
     await flush();
     for (const d of ds) d.resolve(0);
     await first;
     await collect(it);
     expect(it.bar.isClosed).toBe(true);
-    expect(it.bar.line(clock.now, 80)).toMatch(/^convert: 100%\|█+\| 5\/5 \[00:02<00:00, [^\]]*\]$/);
+    expect(drawnLine(it.bar, clock.now, 80)).toMatch(/^convert: 100%\|█+\| 5\/5 \[00:02<00:00, [^\]]*\]$/);
   });
 });
 
@@ -259,7 +260,7 @@ describe('map: a source whose next() gives a non-object (issue 8, item 15)', () 
     );
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toMatch(/Iterator result .* is not an object/);
-    expect(it.bar.state.outcome).toBe('failed');
+    expect(outcomeOf(it.bar)).toBe('failed');
   });
 
   test.each([[null], [7]])('sync source, next() returns %p: the same', async (bad) => {
@@ -278,7 +279,7 @@ describe('map: a source whose next() gives a non-object (issue 8, item 15)', () 
     );
     expect(error).toBeInstanceOf(TypeError);
     expect((error as Error).message).toMatch(/Iterator result .* is not an object/);
-    expect(it.bar.state.outcome).toBe('failed');
+    expect(outcomeOf(it.bar)).toBe('failed');
   });
 });
 
@@ -388,7 +389,7 @@ describe('map: failures', () => {
       { status: 'rejected', reason: error, index: 2 },
       { status: 'fulfilled', value: 4, index: 3 },
     ]);
-    expect(it.bar.line(clock.now, 80)).toMatch(/ 4\/4 \[[^\]]*, 2 failed\]$/);
+    expect(drawnLine(it.bar, clock.now, 80)).toMatch(/ 4\/4 \[[^\]]*, 2 failed\]$/);
   });
 });
 

@@ -165,7 +165,7 @@ describe('throttle', () => {
       for (const _ of progress(items, { stream: tty(), clock, captureOutput: false })) t += msPerItem;
       const loopReads = reads;
 
-      // A read per 64 items at most (a loop that slows down is seen within 64 items: bar.ts), and per
+      // A read per 64 items at most (a loop that slows down is seen within 64 items: core/pace.ts), and per
       // 20 µs of loop at most where items are slower: a read then costs under 1 % of the loop.
       for (const r of [manualReads, loopReads]) {
         expect(r).toBeLessThan(items / 64 + (items * msPerItem) / 0.02 + 64);
@@ -225,7 +225,7 @@ describe('keep-alive timer', () => {
     const stream2 = tty();
     const real = progress.bar({ ...opts(stream2, new FakeClock()), total: 10 });
     // White-box: the renderer's interval timer must be unref'd.
-    const timer = (rendererFor(stream2, () => 0) as unknown as { timer?: NodeJS.Timeout }).timer;
+    const timer = (rendererFor(stream2, () => 0) as unknown as { keepAlive: { timer?: NodeJS.Timeout } }).keepAlive.timer;
     expect(timer).toBeDefined();
     expect(timer!.hasRef()).toBe(false);
     real.close();
@@ -608,7 +608,7 @@ describe('timers', () => {
       const bar = progress.bar({ ...opts(stream, clock), desc: 'huge', total: 10, ...extra });
       bar.update();
       // White-box: the timer's delay (Node puts 1 ms in place of one too long for it).
-      const timer = (rendererFor(stream, clock.read) as unknown as { timer?: { _idleTimeout?: number } }).timer;
+      const timer = (rendererFor(stream, clock.read) as unknown as { keepAlive: { timer?: { _idleTimeout?: number } } }).keepAlive.timer;
       expect(timer?._idleTimeout ?? Infinity).toBeGreaterThanOrEqual(16);
       bar.close();
     }

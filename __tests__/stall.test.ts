@@ -13,6 +13,7 @@ import { MemoryStream } from '../test-support/memory-stream.js';
 import { renderScreen } from '../test-support/screen.js';
 import { makeSnapshot } from '../test-support/snapshot.js';
 import { deferred, flush, never } from '../test-support/tasks.js';
+import { drawnLine, internal } from '../test-support/bar-internals.js';
 
 afterEach(() => {
   jest.useRealTimers();
@@ -45,14 +46,14 @@ describe('the stall line', () => {
     const late = deferred<number>();
     const it = asCompleted([late.promise, never()], { stream: new MemoryStream(), clock: clock.read, stallAfter: 5000 });
     clock.advance(4999);
-    expect(it.bar.line(clock.now, 80)).not.toMatch(/stalled/);
+    expect(drawnLine(it.bar, clock.now, 80)).not.toMatch(/stalled/);
     clock.advance(1);
-    expect(it.bar.line(clock.now, 80)).toMatch(/, 2 pending, stalled 5s\]$/);
+    expect(drawnLine(it.bar, clock.now, 80)).toMatch(/, 2 pending, stalled 5s\]$/);
     late.resolve(1);
     await flush();
-    expect(it.bar.line(clock.now, 80)).not.toMatch(/stalled/);
+    expect(drawnLine(it.bar, clock.now, 80)).not.toMatch(/stalled/);
     clock.advance(65_000);
-    expect(it.bar.line(clock.now, 80)).toMatch(/ 1\/2 \[[^\]]*, 1 pending, stalled 1m05s\]$/);
+    expect(drawnLine(it.bar, clock.now, 80)).toMatch(/ 1\/2 \[[^\]]*, 1 pending, stalled 1m05s\]$/);
     await it.return?.();
   });
 
@@ -64,18 +65,18 @@ describe('the stall line', () => {
       stream: new MemoryStream(),
       clock: clock.read,
     });
-    await flush(); // 5000 settle at the same instant: the bar's countdown is now armed for thousands
+    await flush(); // 5000 settle at the same instant: the bar's countdown is now loaded for thousands
     clock.advance(9_000);
     trickle[0]?.resolve(0);
     await flush();
     clock.advance(9_000);
-    expect(it.bar.line(clock.now, 100)).not.toMatch(/stalled/);
+    expect(drawnLine(it.bar, clock.now, 100)).not.toMatch(/stalled/);
     trickle[1]?.resolve(1);
     await flush();
     clock.advance(9_000);
-    expect(it.bar.line(clock.now, 100)).not.toMatch(/stalled/);
+    expect(drawnLine(it.bar, clock.now, 100)).not.toMatch(/stalled/);
     clock.advance(2_000);
-    expect(it.bar.line(clock.now, 100)).toMatch(/ 5002\/5003 \[[^\]]*, 1 pending, stalled 11s\]$/);
+    expect(drawnLine(it.bar, clock.now, 100)).toMatch(/ 5002\/5003 \[[^\]]*, 1 pending, stalled 11s\]$/);
     await it.return?.();
   });
 
@@ -91,7 +92,7 @@ describe('the stall line', () => {
     await flush();
     expect(await first).toEqual({ value: 1, done: false });
     clock.advance(42_000);
-    expect(it.bar.line(clock.now, 90)).toMatch(/^convert: +25%\|.*\| 1\/4 \[00:42<[^\]]*, 2 running, stalled 42s\]$/);
+    expect(drawnLine(it.bar, clock.now, 90)).toMatch(/^convert: +25%\|.*\| 1\/4 \[00:42<[^\]]*, 2 running, stalled 42s\]$/);
     await it.return?.();
   });
 
@@ -99,13 +100,13 @@ describe('the stall line', () => {
     const clock = new FakeClock();
     const off = asCompleted([never()], { stallAfter: false, stream: new MemoryStream(), clock: clock.read });
     clock.advance(3_600_000);
-    expect(off.bar.line(clock.now, 80)).not.toMatch(/stalled/);
+    expect(drawnLine(off.bar, clock.now, 80)).not.toMatch(/stalled/);
     await off.return?.();
     const closed = asCompleted([never()], { stallAfter: 0, stream: new MemoryStream(), clock: clock.read });
-    expect(closed.bar.line(clock.now, 80)).toMatch(/stalled <1s/);
+    expect(drawnLine(closed.bar, clock.now, 80)).toMatch(/stalled <1s/);
     await closed.return?.();
     clock.advance(10_000);
-    expect(closed.bar.line(clock.now, 80)).not.toMatch(/stalled/);
+    expect(drawnLine(closed.bar, clock.now, 80)).not.toMatch(/stalled/);
   });
 
   test('plain output (a CI log): the periodic status line carries the stall', async () => {
@@ -175,7 +176,7 @@ describe('the pending report', () => {
     const stream = new MemoryStream();
     const it = asCompleted([Promise.resolve(1), never(), never()], { desc: 'jobs', stream });
     await flush();
-    it.bar.closeAtExit();
+    internal(it.bar).closeAtExit();
     expect(stream.lines.slice(-4)).toEqual([
       expect.stringMatching(/^jobs: +33%\|.*\| 1\/3 \[/),
       '  2 still pending, oldest first:',

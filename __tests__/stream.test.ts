@@ -15,6 +15,7 @@ import type { Bar } from '../src/index.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
 import { renderScreen } from '../test-support/screen.js';
+import { outcomeOf } from '../test-support/bar-internals.js';
 
 function setup(tty = false): { stream: MemoryStream; clock: FakeClock; options: { stream: MemoryStream; clock: () => number } } {
   const stream = new MemoryStream(tty ? { isTTY: true, columns: 70, rows: 10 } : {});
@@ -22,7 +23,7 @@ function setup(tty = false): { stream: MemoryStream; clock: FakeClock; options: 
   return { stream, clock, options: { stream, clock: clock.read } };
 }
 
-const outcome = (bar: Bar): string => bar.state.outcome;
+const outcome = (bar: Bar): string => outcomeOf(bar);
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 /** Splits `data` into chunks of random sizes (1 byte … 40 KiB). */

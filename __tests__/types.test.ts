@@ -10,7 +10,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { Readable } from 'node:stream';
-import { Bar, progress } from '../src/index.js';
+import { type Bar, progress } from '../src/index.js';
 import type { BarOptions, IterableOptions, ProgressAsyncIterator, ProgressIterator } from '../src/index.js';
 import type { ElementOf, IsAny, IsExact } from '../test-support/expect-type.js';
 import { expectType } from '../test-support/expect-type.js';

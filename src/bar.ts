@@ -1,104 +1,70 @@
 /**
- * A progress bar: the public manual bar (`progress.bar()`), and the object every adapter drives.
+ * A progress bar: the public manual bar (`progress.bar()`), and the object every adapter drives. The
+ * program sees it through the interface `Bar` (bar-api.ts); `ProgressBar` is the class, and what the
+ * adapters, task functions and renderer use.
  *
- * Hot path: `update(n)` (and the adapters, which inline the same two lines) adds to the count and
- * decrements a countdown; only when the countdown reaches zero does `check()` read the clock and maybe
- * draw. The countdown is re-armed from the measured item rate to the items expected in a quarter of
- * `minInterval`, but never to more than 64 items, nor to more than 20 µs of them (below: why). So a loop
- * of items of a few ns reads the clock once per 64 items, one of 1 µs items every 20, and one of items of
- * 20 µs or more on every item, where a read costs under 1 % of the item.
+ * The bar is the only writer of its count, countdown and pace. Counting has one entry point per shape of
+ * loop: `add(k)` for an item (the hot path of every adapter, `update(n)`, a stream's chunk and a task bar's
+ * `settled()`), and `flushed(k, items)` for an iteration that keeps its count lazily (arrays, ranges, the
+ * async fast path) and brings it in. `add(k)` adds to the count and decrements a countdown; only when the
+ * countdown runs out does `lap()` read the clock, poke the renderer (which draws if a frame is due) and
+ * reload the countdown from the measured item rate (core/pace.ts: the formula, and why the countdown is
+ * capped at 64 items and at 20 µs of them).
  *
- * A loop that slows down. A synchronous loop blocks the renderer's timer (so does an async loop that
- * never waits for I/O: it runs on microtasks), so its clock reads are its only chance to draw. If the
- * countdown was armed for the old pace, a loop that turns slow (a million 1 ns items, then 10 ms ones)
- * reads the clock again only after that many slow items: hours. Whatever a scheme does between two reads
- * k items apart, the slow-down can start right after a read and go unseen for k slow items: an
- * exponential back-off (re-arm 1, 2, 4… after each read) ends every ramp with a step as large as the items
- * it has seen, so it has the same blind spot; and shrinking the countdown by the measured slow-down
- * (`items × stride / dt` below) only helps from the first read after it. Only a bound on k bounds the
- * blind spot, and its price is one clock read (≈ 30–120 ns) per k items, so k is capped twice:
- * - at `MAX_COUNTDOWN` (64) items: in the fastest loops (a few ns per item) that is ≈ 0.5–2 ns per item
- *   (docs/benchmarks.md: the 10M-item rows, and "fast then slow" for the gap between frames);
- * - at the items of `MAX_SPAN_MS` (20 µs) at the current pace, where a read costs under 1 % of the loop:
- *   64 items at 1 ns, 20 at 1 µs, a read on every item from 20 µs per item on.
- * So after a slow-down the next frame comes within 64 slow items, and within 20 µs' worth of the old
- * items (10 ms items after 1 ns ones: 0.64 s; 1 s items after 5 µs ones: 4 s); from then on the
- * countdown, re-armed from the new pace, keeps to a frame per `minInterval`. The pace itself (`armed`,
- * the items expected in a quarter interval) is not capped so low: adapters read it to know items are fast.
+ * Drawing reads the bar in two steps (Drawable, render/drawable.ts): `sample(now)` feeds the estimator the
+ * progress up to now (a write), then `line()` formats a pure view of it.
  */
+import type { Bar, BarUpdate } from './bar-api.js';
 import type { Clock } from './core/clock.js';
+import { IDLE_COUNTDOWN, nextCountdown, nextPace, strideFor } from './core/pace.js';
 import type { Outcome, Snapshot } from './core/state.js';
 import { ProgressState } from './core/state.js';
 import { formatLine } from './format/line.js';
 import type { BarOptions, OutputStream, Resolved } from './options/bar.js';
 import { checkTotal, resolveOptions } from './options/bar.js';
 import { countOverflow, typeError, unknownOption } from './options/checks.js';
-import type { Postfix } from './options/postfix.js';
 import { formatPostfix } from './options/postfix.js';
 import type { Drawable } from './render/drawable.js';
 import type { Renderer } from './render/renderer.js';
 import { rendererFor } from './render/renderer.js';
 
-/** The countdown when nothing is drawn: large, so a disabled bar costs a decrement per item. */
-const IDLE_COUNTDOWN = 2 ** 30;
-/** Items between clock reads never exceed this: a loop that slows down is seen within 64 items (see above). */
-const MAX_COUNTDOWN = 64;
-/** Nor do they last longer than this, at the pace measured: a read costs under 1 % of that (see above). */
-const MAX_SPAN_MS = 0.02;
-/** The pace (`armed`, items per quarter interval) never exceeds this. */
-const MAX_PACE = 1 << 20;
+export type { Bar, BarUpdate };
 
-/** What `bar.set()` can change. */
-export interface BarUpdate {
-  /** A new label. */
-  desc?: string;
-  /** A new total (`undefined` makes it unknown). */
-  total?: number | undefined;
-  /** New fields after the rate: a string, or an object shown as `key=value` pairs. */
-  postfix?: Postfix;
-}
-
-export class Bar implements Drawable, Disposable {
-  /** @internal Items to go before the next clock read; the first item starts the bar. */
-  countdown = 1;
-  /** @internal */
+export class ProgressBar implements Bar, Drawable {
+  /** Counts, times and the estimator. Read by adapters and task functions; the count is written only here. */
   readonly state: ProgressState;
-  /** @internal */
-  lastPlainAt = 0;
-  /** @internal Set by the renderer: the bar this one is drawn under. */
-  parent: Drawable | undefined;
   /**
-   * @internal The iteration driving this bar, if any: tells whether its loop body is running. An
-   * index-based one counts lazily and has `flush()`, called before the count is read.
+   * The iteration driving this bar, if any: tells whether its loop body is running. One that counts
+   * lazily has `flush()`, called before the count is read.
    */
   iteration: { readonly inItem: boolean; readonly blocking?: boolean; flush?(): void } | undefined;
   readonly leave: boolean | undefined;
   readonly captureOutput: boolean;
-  readonly requestedParent: Drawable | null | undefined;
+  readonly requestedParent: object | null | undefined;
   readonly minInterval: number;
   readonly plainInterval: number;
   readonly fixedWidth: number | undefined;
-  /** @internal The bar's clock (task bars read it to time settlements). */
+  /** The bar's clock (task bars read it to time settlements). */
   protected readonly clock: Clock;
   /** Set when the bar starts, so a bar never iterated holds no renderer. */
   private renderer: Renderer | undefined;
   private readonly output: OutputStream | undefined;
+  /** Milliseconds per lap aimed at (core/pace.ts). */
   private readonly stride: number;
+  /** Items to go before the next lap; the first item starts the bar. Read it as `countdown`. */
+  private left = 1;
+  /** About the items expected in `stride` ms at the current rate (huge when nothing is drawn). Read it as `pace`. */
+  private itemsPerStride = IDLE_COUNTDOWN;
   /**
-   * @internal The pace: about the items expected in `minInterval / 4` at the current rate (huge when
-   * nothing is drawn). Adapters read it as "items are fast".
+   * The countdown's last starting value. Items since the last lap are `perLap - left` (a lazy count
+   * flushed in bulk takes the countdown below 0).
    */
-  armed = IDLE_COUNTDOWN;
-  /**
-   * @internal The countdown's last starting value: `armed`, at most `MAX_COUNTDOWN`. Items since the
-   * last clock read are `perCheck - countdown` (an adapter that counts in bulk takes the countdown below 0).
-   */
-  perCheck = IDLE_COUNTDOWN;
-  private lastCheckAt = 0;
+  private perLap = IDLE_COUNTDOWN;
+  private lastLapAt = 0;
   private started = false;
   private closed = false;
 
-  /** @internal Use `progress.bar(options)`. */
+  /** Use `progress.bar(options)` (or `new ProgressBar(resolveOptions(options)).start()`). */
   constructor(options: Resolved) {
     this.state = new ProgressState(options, options.unit, options.bytes, options.unitScale);
     this.state.postfix = options.postfix;
@@ -109,7 +75,7 @@ export class Bar implements Drawable, Disposable {
     this.plainInterval = options.plainInterval;
     this.fixedWidth = options.width;
     this.clock = options.clock;
-    this.stride = Math.max(options.minInterval / 4, 1);
+    this.stride = strideFor(options.minInterval);
     this.output = options.disable ? undefined : options.stream;
   }
 
@@ -131,15 +97,19 @@ export class Bar implements Drawable, Disposable {
 
   /** Seconds since the bar started (frozen once it closes). */
   get elapsed(): number {
-    return this.snapshot().elapsed;
+    const now = this.clock();
+    this.sample(now);
+    return this.view(now).elapsed;
   }
 
   /** The current rate in units per second (the overall average once closed), or `undefined` before any sample. */
   get rate(): number | undefined {
-    return this.snapshot().rate;
+    const now = this.clock();
+    this.sample(now);
+    return this.view(now).rate;
   }
 
-  /** @internal Whether this bar's loop is in the middle of an item: bars opened now nest under it. */
+  /** Whether this bar's loop is in the middle of an item: bars opened now nest under it. */
   get inItem(): boolean {
     return !this.closed && this.iteration !== undefined && this.iteration.inItem;
   }
@@ -149,7 +119,17 @@ export class Bar implements Drawable, Disposable {
     return this.closed;
   }
 
-  /** @internal Starts timing and drawing; called by adapters when iteration begins. */
+  /** Items to go before the next lap (lazy counters keep their own index in step with it). */
+  get countdown(): number {
+    return this.left;
+  }
+
+  /** About the items expected in a quarter of `minInterval` at the current rate: adapters read it as "items are fast". */
+  get pace(): number {
+    return this.itemsPerStride;
+  }
+
+  /** Starts timing and drawing; called by adapters when iteration begins. */
   start(): this {
     if (this.started) return this;
     this.started = true;
@@ -162,13 +142,31 @@ export class Bar implements Drawable, Disposable {
     }
     const now = this.clock();
     this.state.start(now);
-    this.lastCheckAt = now;
+    this.lastLapAt = now;
     if (this.renderer !== undefined) {
-      this.armed = this.perCheck = this.countdown = 1;
+      this.itemsPerStride = this.perLap = this.left = 1;
       this.renderer.open(this, now);
       if (this.iteration?.blocking === true) this.renderer.blockingLoopStarted();
-    } else this.armed = this.perCheck = this.countdown = IDLE_COUNTDOWN;
+    } else this.itemsPerStride = this.perLap = this.left = IDLE_COUNTDOWN;
     return this;
+  }
+
+  /**
+   * The hot path: one item finished, worth `k` (1, or its weight). Two lines of arithmetic; the clock is
+   * read only when the countdown runs out. Small and monomorphic, so V8 inlines it into the caller.
+   */
+  add(k: number): void {
+    this.state.n += k;
+    if (--this.left <= 0) this.lap();
+  }
+
+  /**
+   * An iteration that keeps its count lazily brings it in: `k` more, over `items` items spent from the
+   * countdown (0: it keeps its own index, see `lapNow`). No clock read: the bar may be reading its count.
+   */
+  flushed(k: number, items = 0): void {
+    this.state.n += k;
+    this.left -= items;
   }
 
   /**
@@ -181,12 +179,10 @@ export class Bar implements Drawable, Disposable {
   update(n = 1): void {
     if (typeof n !== 'number' || !Number.isFinite(n)) throw typeError('n', 'a finite number', n);
     if (this.closed) return;
-    const count = this.state.n + n;
-    if (!Number.isFinite(count)) {
+    if (!Number.isFinite(this.state.n + n)) {
       throw countOverflow(this.state.n, n);
     }
-    this.state.n = count;
-    if (--this.countdown <= 0) this.check();
+    this.add(n);
   }
 
   /**
@@ -212,7 +208,7 @@ export class Bar implements Drawable, Disposable {
 
   /** Closes the bar: draws its final line (kept unless `leave: false`) and stops timing. Idempotent. */
   close(): void {
-    this.end('done');
+    this.closeAs('done');
   }
 
   /** `using bar = progress.bar(…)` closes the bar at the end of the block. */
@@ -220,82 +216,93 @@ export class Bar implements Drawable, Disposable {
     this.close();
   }
 
-  /** @internal Ends the bar with an outcome (adapters use 'failed', 'aborted', 'stopped'). */
-  end(outcome: Exclude<Outcome, 'running'>): void {
+  /** Closes the bar with an outcome (adapters use 'failed', 'aborted', 'stopped'). Idempotent. */
+  closeAs(outcome: Exclude<Outcome, 'running'>): void {
     if (this.closed) return;
     this.closed = true;
     if (!this.started) this.start();
     const now = this.clock();
     this.iteration?.flush?.();
     this.state.end(outcome, now);
-    this.countdown = this.perCheck = this.armed = IDLE_COUNTDOWN;
+    this.left = this.perLap = this.itemsPerStride = IDLE_COUNTDOWN;
     this.renderer?.close(this, now);
   }
 
+  /** Drawable: the process is exiting (or was interrupted) with the bar open. */
+  closeAtExit(): void {
+    this.closeAs('stopped');
+  }
+
   /**
-   * @internal Drawable: the final line if the bar stays (by default a top-level bar stays and a nested
-   * one does not), then any report lines.
+   * Drawable: the final line if the bar stays (by default a top-level bar stays and a nested one does not),
+   * then any report lines.
    */
-  finalLines(now: number, width: number, colors = false): string[] {
-    const lines = (this.leave ?? this.parent === undefined) ? [this.line(now, width, colors)] : [];
+  finalLines(now: number, width: number, colors: boolean, nested: boolean): string[] {
+    const lines = (this.leave ?? !nested) ? [this.line(now, width, colors)] : [];
     for (const extra of this.reportLines(now, width, colors)) lines.push(extra);
     return lines;
   }
 
-  /** @internal Extra lines printed when the bar closes (overridden by task bars: what is still pending). */
+  /** Extra lines printed when the bar closes (overridden by task bars: what is still pending). */
   protected reportLines(_now: number, _width: number, _colors: boolean): string[] {
     return [];
   }
 
-  /** @internal */
-  closeAtExit(): void {
-    this.end('stopped');
-  }
-
-  /** @internal A frozen view of the bar now. */
-  snapshot(now = this.clock()): Snapshot {
+  /**
+   * Drawable: samples the clock: brings a lazy count in and feeds the estimator the progress up to `now`.
+   * Writes the bar's state; `view(now)` then reads it.
+   */
+  sample(now: number): void {
     this.iteration?.flush?.();
     if (!this.closed) this.state.sample(now);
+  }
+
+  /** A frozen view of the bar at `now`: reads only (what the last `sample` left). */
+  view(now: number): Snapshot {
     return this.state.snapshot(now);
   }
 
-  /** @internal Drawable: the bar's line at `now`, fitted to `width`. */
+  /** Drawable: the bar's line at `now`, fitted to `width` (a pure view: `sample(now)` first). */
   line(now: number, width: number, colors = false): string {
-    return formatLine(this.snapshot(now), width, colors);
+    return formatLine(this.view(now), width, colors);
   }
 
   /**
-   * @internal The slow half of the hot path: read the clock, maybe draw, re-arm the countdown so the
-   * next read comes about `minInterval / 4` later at the current item rate, and at most `MAX_COUNTDOWN`
-   * items or `MAX_SPAN_MS` later.
+   * The slow half of the hot path, when the countdown has run out: read the clock, poke the renderer
+   * (maybe a frame), reload the countdown so that the next lap comes about `minInterval / 4` later at the
+   * current item rate, and at most 64 items or 20 µs later (core/pace.ts).
    */
-  check(): void {
+  lap(): void {
     if (!this.started) {
       this.start();
       return;
     }
     if (this.renderer === undefined || this.closed) {
-      this.countdown = IDLE_COUNTDOWN;
+      this.left = IDLE_COUNTDOWN;
       return;
     }
     const now = this.clock();
-    const dt = now - this.lastCheckAt;
-    this.lastCheckAt = now;
+    const dt = now - this.lastLapAt;
+    this.lastLapAt = now;
     this.renderer.poke(now);
-    // Items since the last check; aim for one check per `stride` ms at that pace, growing at most 2× a check.
-    const items = this.perCheck - this.countdown;
-    let pace: number;
-    let next = MAX_COUNTDOWN;
-    if (dt <= 0) pace = this.armed * 2;
-    else {
-      pace = Math.min((items * this.stride) / dt, this.armed * 2);
-      const span = (items * MAX_SPAN_MS) / dt;
-      if (span < next) next = span;
-    }
-    pace = pace < 1 ? 1 : pace > MAX_PACE ? MAX_PACE : Math.floor(pace);
-    this.armed = pace;
-    if (pace < next) next = pace;
-    this.perCheck = this.countdown = next < 1.5 ? 1 : Math.round(next); // a span of 1.9999… items (clock rounding) is 2
+    const items = this.perLap - this.left;
+    const pace = (this.itemsPerStride = nextPace(this.itemsPerStride, items, dt, this.stride));
+    this.perLap = this.left = nextCountdown(pace, items, dt);
+  }
+
+  /**
+   * A lazy counter's own index says the countdown ran out here (it moves an index instead of decrementing
+   * the countdown): lap, and return the new countdown.
+   */
+  lapNow(): number {
+    this.left = 0;
+    this.lap();
+    return this.left;
+  }
+
+  /** The next item laps (a task bar times the next settlement, see task-bar.ts). */
+  protected lapAtNextItem(): void {
+    this.perLap = this.left = 1;
   }
 }
 
@@ -307,5 +314,10 @@ export class Bar implements Drawable, Disposable {
  * stream.on('end', () => bar.close());
  */
 export function createBar(options: BarOptions = {}): Bar {
-  return new Bar(resolveOptions(options)).start();
+  return openBar(options);
+}
+
+/** `createBar` for the package's own use (the command's bar thread): the class, with its internal methods. */
+export function openBar(options: BarOptions = {}): ProgressBar {
+  return new ProgressBar(resolveOptions(options)).start();
 }

@@ -1,11 +1,10 @@
 export { progress } from './progress.js';
 export { write } from './write.js';
 export type { WriteOptions } from './write.js';
-export { Bar, createBar as bar } from './bar.js';
-export type { BarUpdate } from './bar.js';
+export { createBar as bar } from './bar.js';
+export type { Bar, BarUpdate, Postfix } from './bar-api.js';
 export type { BarOptions, OutputStream } from './options/bar.js';
 export type { IterableOptions } from './options/iterable.js';
-export type { Postfix } from './options/postfix.js';
 export type { ProgressIterator } from './adapters/sync.js';
 export type { ProgressAsyncIterator } from './adapters/async.js';
 export type { ProgressStream } from './adapters/stream.js';

@@ -1,7 +1,7 @@
 /**
  * `progress(source, options)`: picks the adapter for the source and builds its bar.
  */
-import { Bar, createBar } from './bar.js';
+import { createBar, ProgressBar } from './bar.js';
 import { AsyncProgressIterator, type ProgressAsyncIterator } from './adapters/async.js';
 import {
   ArrayProgressIterator,
@@ -62,7 +62,7 @@ export function progress<T>(
     const end = checkNonNegativeInteger('n', source);
     const resolved = resolveOptions(options, end, ITERABLE_KEYS);
     if (options?.weight !== undefined) throw notApplicable('weight', 'a range');
-    return withSignal(new RangeProgressIterator(end, new Bar(resolved)), options);
+    return withSignal(new RangeProgressIterator(end, new ProgressBar(resolved)), options);
   }
   if (source === null || (typeof source !== 'object' && typeof source !== 'function' && typeof source !== 'string')) {
     throw badSource(source);
@@ -73,7 +73,7 @@ export function progress<T>(
     if (weight !== undefined && options?.total === undefined) resolved.total = undefined; // length counts items, not units
     // A file stream or an HTTP message: its size in bytes (adapters/file-total.ts says when it is unknown).
     if (resolved.bytes && options?.total === undefined && options?.weight === undefined) resolved.total = byteSourceTotal(source);
-    return withSignal(new AsyncProgressIterator(source as AsyncIterable<T>, new Bar(resolved), weight), options);
+    return withSignal(new AsyncProgressIterator(source as AsyncIterable<T>, new ProgressBar(resolved), weight), options);
   }
   if (typeof (source as Iterable<T>)[Symbol.iterator] === 'function') {
     // An array of promises: `for await` gets their values while the bar counts them as they settle.
@@ -84,9 +84,9 @@ export function progress<T>(
     const weight = resolveWeight(options, resolved.bytes);
     if (weight !== undefined && options?.total === undefined) resolved.total = undefined; // length counts items, not units
     if (weight === undefined && isArrayWithOwnIterator(source)) {
-      return withSignal(new ArrayProgressIterator(source as readonly T[], new Bar(resolved)), options);
+      return withSignal(new ArrayProgressIterator(source as readonly T[], new ProgressBar(resolved)), options);
     }
-    return withSignal(new SyncProgressIterator(source as Iterable<T>, new Bar(resolved), weight), options);
+    return withSignal(new SyncProgressIterator(source as Iterable<T>, new ProgressBar(resolved), weight), options);
   }
   throw badSource(source);
 }

@@ -1,4 +1,4 @@
 // Jest's ESM loader cannot require() ES modules; load the library's lazy dependencies with import() first.
-import { preloadDependencies } from '../src/core/lazy.js';
+import { preloadDependencies } from '../src/lazy.js';
 
 await preloadDependencies();

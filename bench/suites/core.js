@@ -492,7 +492,7 @@ export async function run(ctx) {
     frameRow(`${SLOW} slow items, sync loop, 20 ms of CPU each (hot-path frames)`, syncSlow);
 
     // Issue 8, item 8: a sync loop that slows down after a fast stretch. The countdown between clock
-    // reads was armed for the fast pace; the figure is the longest wait for a frame once items are slow.
+    // reads was loaded for the fast pace; the figure is the longest wait for a frame once items are slow.
     log('frames: fast then slow');
     const FAST = q ? 100_000 : 1_000_000;
     const LATE = q ? 30 : 300;
@@ -547,7 +547,7 @@ export async function run(ctx) {
       'Fast-then-slow row: one array loop whose first items take a few ns and whose last ones spin 10 ms of CPU ' +
         'each; the figure is the longest wall time without a write from the first slow item to the last (the wait ' +
         'for the first frame after the slow-down included). The countdown between two clock reads is never more ' +
-        'than 64 items (nor more than 20 µs of them): so the slow-down is seen within 64 slow items (src/bar.ts).',
+        'than 64 items (nor more than 20 µs of them): so the slow-down is seen within 64 slow items (src/core/pace.ts).',
     );
   }
 

@@ -9,7 +9,7 @@
  * the last result (`done`) or a rejection needs reading: every other call to `next()` is followed by
  * another, which proves the one before was an item. So while the count is more than one item short of
  * a known `total`, no `weight` is asked for and items come fast (over a thousand per quarter of
- * `minInterval`: the bar's `armed`), `next()` only counts the call and hands back the source's own
+ * `minInterval`: the bar's `pace`), `next()` only counts the call and hands back the source's own
  * promise unread (≈ 1.05×); the bar's count catches up at its next clock read (every `countdown` calls,
  * as in any loop, without reading a result) and whenever it is read (`flush()`). Near and past the
  * total, and always when the total is unknown, every result is read, so a source that ends at or after
@@ -19,10 +19,10 @@
  * (unref'd) that reads the last promise handed back unread: that bar closes up to one `minInterval`
  * late, after the code following the loop has started (or at process exit, as `stopped`).
  */
-import type { Bar } from '../bar.js';
+import type { Bar, ProgressBar } from '../bar.js';
 import { isObjectLike, notAnIteratorResult } from './iterator-result.js';
 
-/** Items per quarter interval (`bar.armed`) from which results may go unread: about 40k items/s. */
+/** Items per quarter interval (`bar.pace`) from which results may go unread: about 40k items/s. */
 const FAST = 1024;
 
 /** %AsyncGeneratorPrototype%: its `next()` always returns a native promise (Node streams use it too). */
@@ -51,12 +51,12 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
   private readonly onError: (error: unknown) => never;
   /** Calls handed to the source unread (the fast path), in all. */
   private unreadCalls = 0;
-  /** `unreadCalls` when the bar's count last caught up with them. */
-  private settledCalls = 0;
+  /** `unreadCalls` when the bar's count last caught up with them (`flush`). */
+  private flushedCalls = 0;
   /** The fast path may run while `unreadCalls` is below this. */
   private unreadUntil = 0;
-  /** At this many unread calls the fast path lets the bar read the clock (its countdown has run out). */
-  private checkAt = 0;
+  /** At this many unread calls the fast path lets the bar lap (its countdown has run out). */
+  private lapAt = 0;
   /** The source is an async generator: its results are native promises, no need to check each. */
   private nativePromises = false;
   /** The source's promise last handed back unread, until the watch reads it. */
@@ -68,7 +68,7 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
 
   constructor(
     private readonly source: AsyncIterable<T>,
-    readonly bar: Bar,
+    readonly bar: ProgressBar,
     private readonly weight: ((item: T) => number) | undefined,
   ) {
     bar.iteration = this;
@@ -128,7 +128,7 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
         return this.fail(error);
       }
       if (this.nativePromises || promise instanceof Promise) {
-        if (++this.unreadCalls >= this.checkAt) this.tick();
+        if (++this.unreadCalls >= this.lapAt) this.tick();
         this.unread = promise;
         return promise;
       }
@@ -178,30 +178,30 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
    */
   private account(): void {
     const bar = this.bar;
-    this.settle();
-    const n = (bar.state.n += this.pending);
+    this.flush();
+    bar.add(this.pending);
     this.pending = 0;
-    if (--bar.countdown <= 0) bar.check();
+    const n = bar.state.n;
     const total = bar.state.total;
-    if (total !== undefined && this.weight === undefined && bar.armed >= FAST && !this.finished) {
+    if (total !== undefined && this.weight === undefined && bar.pace >= FAST && !this.finished) {
       // Call k after this one yields item n + 1 + k: unread while that is still short of the total.
       // Up to the items of a quarter interval at this pace; the bar still reads the clock every
       // `countdown` calls on the way (`tick`), so a loop that slows down is seen as soon as in any loop.
-      const ahead = Math.min(total - n - 2, bar.armed);
+      const ahead = Math.min(total - n - 2, bar.pace);
       if (ahead >= 1) {
         this.unreadUntil = this.unreadCalls + Math.floor(ahead);
-        this.checkAt = this.unreadCalls + bar.countdown;
+        this.lapAt = this.unreadCalls + bar.countdown;
         if (this.watch === undefined) this.startWatch();
       }
     }
   }
 
-  /** The fast path's clock read: brings the count up to date, lets the bar read the clock, re-arms. */
+  /** The fast path's clock read: brings the count up to date, lets the bar lap (read the clock, reload). */
   private tick(): void {
-    this.settle();
+    this.flush();
     const bar = this.bar;
-    if (bar.countdown <= 0) bar.check();
-    this.checkAt = this.unreadCalls + bar.countdown;
+    if (bar.countdown <= 0) bar.lap();
+    this.lapAt = this.unreadCalls + bar.countdown;
   }
 
   private read(promise: Promise<IteratorResult<T>> | IteratorResult<T>): Promise<IteratorResult<T>> {
@@ -214,21 +214,15 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
   /**
    * Brings the bar's count up to date with the calls handed back unread: each of them proved the call
    * before it was an item, and the last one's item is in the loop body (pending). Also spends them
-   * from the bar's countdown.
+   * from the bar's countdown. Called by the bar, too, before it reads its count.
    */
-  private settle(): void {
-    const unread = this.unreadCalls - this.settledCalls;
-    if (unread > 0) {
-      this.settledCalls = this.unreadCalls;
-      this.bar.state.n += this.pending + unread - 1;
-      this.pending = 1;
-      this.bar.countdown -= unread;
-    }
-  }
-
-  /** @internal Called by the bar before it reads its count. */
   flush(): void {
-    this.settle();
+    const unread = this.unreadCalls - this.flushedCalls;
+    if (unread > 0) {
+      this.flushedCalls = this.unreadCalls;
+      this.bar.flushed(this.pending + unread - 1, unread);
+      this.pending = 1;
+    }
   }
 
   private startWatch(): void {
@@ -239,7 +233,7 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
         // Nothing handed back unread for a whole tick (a slow loop body, a slow source, or an abandoned
         // iteration): stand down. The next call is then a read one, which starts the watch again.
         this.unreadUntil = 0;
-        this.stopWatch();
+        this.clearWatch();
         return;
       }
       this.unread = undefined;
@@ -265,16 +259,16 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
   }
 
   private finish(outcome: 'done' | 'failed' | 'stopped'): void {
-    this.settle();
+    this.flush();
     this.finished = true;
     this.pending = 0;
     this.unreadUntil = 0;
     this.unread = undefined;
-    this.stopWatch();
-    this.bar.end(outcome);
+    this.clearWatch();
+    this.bar.closeAs(outcome);
   }
 
-  private stopWatch(): void {
+  private clearWatch(): void {
     if (this.watch !== undefined) {
       clearInterval(this.watch);
       this.watch = undefined;
@@ -283,7 +277,7 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
 
   /** Whether the loop body is working on an item (used to nest bars opened inside it). */
   get inItem(): boolean {
-    return this.pending !== 0 || this.unreadCalls > this.settledCalls;
+    return this.pending !== 0 || this.unreadCalls > this.flushedCalls;
   }
 
   [Symbol.asyncIterator](): this {

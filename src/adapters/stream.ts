@@ -15,7 +15,7 @@
  * - stopped, when it is destroyed without an error before its end.
  */
 import type { Transform, TransformCallback } from 'node:stream';
-import { Bar } from '../bar.js';
+import { type Bar, ProgressBar } from '../bar.js';
 import type { StreamOptions } from '../options/stream.js';
 import { resolveStreamOptions } from '../options/stream.js';
 import { byteSourceTotal } from './file-total.js';
@@ -39,7 +39,7 @@ const Count = {
 type Count = (typeof Count)[keyof typeof Count];
 
 type ProgressTransformClass = new (
-  bar: Bar,
+  bar: ProgressBar,
   count: Count,
   weight: ((chunk: unknown) => number) | undefined,
   nodeOptions: { objectMode: boolean; highWaterMark?: number },
@@ -57,13 +57,13 @@ function progressTransform(): ProgressTransformClass {
   if (progressTransformClass !== undefined) return progressTransformClass;
   const { Transform, addAbortSignal } = process.getBuiltinModule('node:stream');
   class ProgressTransform extends Transform implements ProgressStream {
-    readonly bar: Bar;
+    readonly bar: ProgressBar;
     private readonly count: Count;
     private readonly weight: ((chunk: unknown) => number) | undefined;
     private ended = false;
 
     constructor(
-      bar: Bar,
+      bar: ProgressBar,
       count: Count,
       weight: ((chunk: unknown) => number) | undefined,
       nodeOptions: { objectMode: boolean; highWaterMark?: number },
@@ -76,7 +76,7 @@ function progressTransform(): ProgressTransformClass {
       this.weight = weight;
       this.once('end', () => {
         this.ended = true;
-        this.bar.end('done');
+        this.bar.closeAs('done');
       });
       if (!totalGiven && bar.state.bytes) {
         // `file.pipe(stream)` and `pipeline(file, stream, …)`: the total is the file's size.
@@ -94,25 +94,26 @@ function progressTransform(): ProgressTransformClass {
     override _transform(chunk: unknown, _encoding: BufferEncoding, callback: TransformCallback): void {
       const bar = this.bar;
       const count = this.count;
-      if (count === Count.Length) bar.state.n += (chunk as Buffer).length;
-      else if (count === Count.One) bar.state.n += 1;
+      let k: number;
+      if (count === Count.Length) k = (chunk as Buffer).length;
+      else if (count === Count.One) k = 1;
       else {
         try {
-          bar.state.n += count === Count.Bytes ? byteWeight(chunk) : (this.weight as (chunk: unknown) => number)(chunk);
+          k = count === Count.Bytes ? byteWeight(chunk) : (this.weight as (chunk: unknown) => number)(chunk);
         } catch (error) {
           callback(error as Error);
           return;
         }
       }
-      if (--bar.countdown <= 0) bar.check();
+      bar.add(k);
       callback(null, chunk);
     }
 
     override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
       if (!this.ended) {
         this.ended = true;
-        if (error === null || error === undefined) this.bar.end(this.writableFinished ? 'done' : 'stopped');
-        else this.bar.end(error.name === 'AbortError' ? 'aborted' : 'failed');
+        if (error === null || error === undefined) this.bar.closeAs(this.writableFinished ? 'done' : 'stopped');
+        else this.bar.closeAs(error.name === 'AbortError' ? 'aborted' : 'failed');
       }
       callback(error);
     }
@@ -135,7 +136,7 @@ export function createProgressStream<T = Buffer>(options?: StreamOptions<T>): Pr
   if (weight !== undefined) count = Count.Weight;
   else if (!resolved.bytes) count = Count.One;
   else count = objectMode ? Count.Bytes : Count.Length;
-  const bar = new Bar(resolved).start();
+  const bar = new ProgressBar(resolved).start();
   const ProgressTransform = progressTransform();
   return new ProgressTransform(bar, count, weight, nodeOptions, totalGiven, signal);
 }

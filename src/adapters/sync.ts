@@ -8,7 +8,7 @@
  * exception from the source (closed as failed, re-thrown unchanged; a `next()` that gives a non-object
  * fails with the TypeError a bare loop throws).
  */
-import type { Bar } from '../bar.js';
+import type { Bar, ProgressBar } from '../bar.js';
 import { isObjectLike, notAnIteratorResult } from './iterator-result.js';
 
 export interface ProgressIterator<T> extends IterableIterator<T> {
@@ -33,7 +33,7 @@ export class ArrayProgressIterator<T> implements ProgressIterator<T> {
 
   constructor(
     private readonly array: readonly T[],
-    readonly bar: Bar,
+    readonly bar: ProgressBar,
   ) {
     bar.iteration = this;
   }
@@ -68,18 +68,15 @@ export class ArrayProgressIterator<T> implements ProgressIterator<T> {
     this.count(i > 0 ? i - 1 : 0);
   }
 
-  /** Items before index `i` are finished: count them, let the bar read the clock (maybe draw), re-arm. */
+  /** Items before index `i` are finished: count them, let the bar lap (read the clock, maybe draw, reload). */
   private sync(i: number): void {
-    const bar = this.bar;
     this.count(i);
-    bar.countdown = 0; // the countdown ran out here: this loop moves its index instead of decrementing it
-    bar.check();
-    this.syncAt = i + bar.countdown;
+    this.syncAt = i + this.bar.lapNow(); // the countdown ran out here: this loop moves its index instead
   }
 
   private count(finished: number): void {
     if (finished > this.counted && !this.ended) {
-      this.bar.state.n += finished - this.counted;
+      this.bar.flushed(finished - this.counted);
       this.counted = finished;
     }
   }
@@ -87,7 +84,7 @@ export class ArrayProgressIterator<T> implements ProgressIterator<T> {
   private finish(finished: number, outcome: 'done' | 'stopped'): void {
     this.count(finished);
     this.ended = true;
-    this.bar.end(outcome);
+    this.bar.closeAs(outcome);
   }
 
   /** A sync loop holds the event loop while it runs (the renderer stands its signal handlers down). */
@@ -111,7 +108,7 @@ export class SyncProgressIterator<T> implements ProgressIterator<T> {
 
   constructor(
     private readonly source: Iterable<T>,
-    readonly bar: Bar,
+    readonly bar: ProgressBar,
     private readonly weight: ((item: T) => number) | undefined,
   ) {
     bar.iteration = this;
@@ -130,8 +127,7 @@ export class SyncProgressIterator<T> implements ProgressIterator<T> {
         throw error;
       }
     }
-    bar.state.n += this.pending;
-    if (--bar.countdown <= 0) bar.check();
+    bar.add(this.pending);
     let result: IteratorResult<T>;
     let done: boolean | undefined;
     try {
@@ -178,7 +174,7 @@ export class SyncProgressIterator<T> implements ProgressIterator<T> {
   private finish(outcome: 'done' | 'failed' | 'stopped'): void {
     this.finished = true;
     this.pending = 0;
-    this.bar.end(outcome);
+    this.bar.closeAs(outcome);
   }
 
   /** A sync loop holds the event loop while it runs (the renderer stands its signal handlers down). */
@@ -205,7 +201,7 @@ export class RangeProgressIterator implements ProgressIterator<number> {
 
   constructor(
     private readonly end: number,
-    readonly bar: Bar,
+    readonly bar: ProgressBar,
   ) {
     bar.iteration = this;
   }
@@ -240,16 +236,13 @@ export class RangeProgressIterator implements ProgressIterator<number> {
   }
 
   private sync(i: number): void {
-    const bar = this.bar;
     this.count(i);
-    bar.countdown = 0; // see ArrayProgressIterator.sync
-    bar.check();
-    this.syncAt = i + bar.countdown;
+    this.syncAt = i + this.bar.lapNow(); // see ArrayProgressIterator.sync
   }
 
   private count(finished: number): void {
     if (finished > this.counted && !this.ended) {
-      this.bar.state.n += finished - this.counted;
+      this.bar.flushed(finished - this.counted);
       this.counted = finished;
     }
   }
@@ -257,7 +250,7 @@ export class RangeProgressIterator implements ProgressIterator<number> {
   private finish(finished: number, outcome: 'done' | 'stopped'): void {
     this.count(finished);
     this.ended = true;
-    this.bar.end(outcome);
+    this.bar.closeAs(outcome);
   }
 
   /** A sync loop holds the event loop while it runs (the renderer stands its signal handlers down). */

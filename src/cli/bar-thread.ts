@@ -11,7 +11,7 @@
 import { writeSync } from 'node:fs';
 import { isatty, WriteStream } from 'node:tty';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createBar } from '../bar.js';
+import { openBar } from '../bar.js';
 import { formatBytes } from '../format/units.js';
 import type { BarOptions, OutputStream } from '../options/bar.js';
 
@@ -83,7 +83,7 @@ function run(input: BarThreadInput, port: NonNullable<typeof parentPort>): void 
   };
   const options: BarOptions = { desc: input.desc, total: input.total, unit: input.unit, stream: out.stream, clock };
   if (input.minInterval !== undefined) options.minInterval = input.minInterval;
-  const bar = createBar(options);
+  const bar = openBar(options);
   // Byte sizes load pretty-bytes and ICU's number formatting (~20 ms) the first time: do it while the
   // copy runs, not when the final line is due (a non-terminal gets no line before that).
   if (input.unit === 'B') setTimeout(() => formatBytes(1), 0);
@@ -98,7 +98,7 @@ function run(input: BarThreadInput, port: NonNullable<typeof parentPort>): void 
   port.once('message', (end: BarThreadEnd) => {
     clearInterval(poll);
     sync(end.n);
-    bar.end(end.outcome);
+    bar.closeAs(end.outcome);
     out.release();
     port.postMessage('closed');
     port.close();

@@ -1,7 +1,7 @@
 /**
  * Number, size and duration formatting. Pure functions; pretty-bytes is loaded on first use of bytes.
  */
-import { loadSync } from '../core/lazy.js';
+import { loadSync } from '../lazy.js';
 
 const SI = ['', 'k', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'];
 

@@ -6,7 +6,7 @@
  *
  * Text is sanitised (sanitize.ts) before it is measured: the only escape sequences left are SGR codes.
  */
-import { loadSync } from '../core/lazy.js';
+import { loadSync } from '../lazy.js';
 import { isSgrReset, SGR_RESET, sgrEnd } from './sanitize.js';
 
 type StringWidth = (text: string) => number;

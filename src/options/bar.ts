@@ -5,7 +5,7 @@
 import type { Clock } from '../core/clock.js';
 import { defaultClock } from '../core/clock.js';
 import { envDisabled } from '../env.js';
-import type { Drawable } from '../render/drawable.js';
+import type { Bar, Postfix } from '../bar-api.js';
 import {
   checkBoolean,
   checkFunction,
@@ -16,7 +16,6 @@ import {
   checkString,
   typeError,
 } from './checks.js';
-import type { Postfix } from './postfix.js';
 import { formatPostfix } from './postfix.js';
 import type { Option } from './table.js';
 import { late, optionSet, resolveTable } from './table.js';
@@ -99,7 +98,7 @@ export interface BarOptions {
    * @default the bar whose loop body is running, if any
    * @example progress(rows, { parent: files.bar }) // or { parent: null } for a job running alongside
    */
-  parent?: Drawable | null | undefined;
+  parent?: Bar | null | undefined;
   /**
    * While bars are live on a terminal, move everything else the program writes to `process.stdout` and
    * `process.stderr` (console.log, loggers) above the bars, so nothing tears. Never done when the output
@@ -156,7 +155,7 @@ export interface Resolved {
   minInterval: number;
   plainInterval: number;
   leave: boolean | undefined;
-  parent: Drawable | null | undefined;
+  parent: Bar | null | undefined;
   captureOutput: boolean;
   disable: boolean;
   rateWindow: number;
@@ -200,12 +199,12 @@ function checkWidth(name: string, value: unknown): number {
   return checkNumber(name, width, `an integer from 1 to ${MAX_WIDTH}`, (w) => w <= MAX_WIDTH);
 }
 
-function checkParent(name: string, value: unknown): Drawable | null {
+function checkParent(name: string, value: unknown): Bar | null {
   if (value === null) return null;
-  if (typeof value !== 'object' || typeof (value as Drawable).line !== 'function') {
+  if (typeof value !== 'object' || typeof (value as { line?: unknown }).line !== 'function') {
     throw typeError(name, 'a bar (from progress.bar(), or an iterator\'s .bar) or null', value);
   }
-  return value as Drawable;
+  return value as Bar;
 }
 
 /**

@@ -3,8 +3,7 @@
  */
 import { typeError } from './checks.js';
 
-/** Extra fields shown after the rate, e.g. `{ loss: 0.25, retries: 1 }` → `loss=0.25, retries=1`. */
-export type Postfix = string | Readonly<Record<string, unknown>>;
+export type { Postfix } from '../bar-api.js';
 
 type Inspect = (value: unknown, options: object) => string;
 let inspect: Inspect | undefined;

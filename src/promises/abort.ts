@@ -7,10 +7,13 @@
  * ends (done, `break`, an error, the abort itself). A loop that is made but never iterated holds none, so
  * a long-lived signal shared by many loops never collects listeners (Node warns past 10 on one signal).
  */
-import type { Bar } from '../bar.js';
+import type { Bar, ProgressBar } from '../bar.js';
 import type { ProgressAsyncIterator } from '../adapters/async.js';
 import type { ProgressIterator } from '../adapters/sync.js';
 import { checkSignal } from '../options/checks.js';
+
+/** A loop adapter, with the bar it drives (the class: a signal closes it as aborted). */
+type Driven<I> = I & { readonly bar: ProgressBar };
 
 /** Calls `fn` once when `signal` aborts; returns the function that stops listening. */
 export function onAbort(signal: AbortSignal, fn: () => void): () => void {
@@ -52,7 +55,7 @@ export class SignalIterator<T> implements ProgressIterator<T> {
   private stopListening: (() => void) | undefined;
 
   constructor(
-    private readonly inner: ProgressIterator<T>,
+    private readonly inner: Driven<ProgressIterator<T>>,
     private readonly signal: AbortSignal,
   ) {}
 
@@ -64,13 +67,13 @@ export class SignalIterator<T> implements ProgressIterator<T> {
     if (this.signal.aborted) {
       this.stopListening?.();
       this.stopListening = noop;
-      this.inner.bar.end('aborted');
+      this.inner.bar.closeAs('aborted');
       this.inner.return?.();
       throw this.signal.reason;
     }
     if (this.stopListening === undefined) {
       const bar = this.inner.bar;
-      this.stopListening = onAbort(this.signal, () => bar.end('aborted'));
+      this.stopListening = onAbort(this.signal, () => bar.closeAs('aborted'));
     }
     let result: IteratorResult<T>;
     try {
@@ -110,7 +113,7 @@ export class SignalAsyncIterator<T> implements ProgressAsyncIterator<T> {
   private finished = false;
 
   constructor(
-    private readonly inner: ProgressAsyncIterator<T>,
+    private readonly inner: Driven<ProgressAsyncIterator<T>>,
     private readonly signal: AbortSignal,
   ) {}
 
@@ -126,7 +129,7 @@ export class SignalAsyncIterator<T> implements ProgressAsyncIterator<T> {
   }
 
   private abort(): void {
-    this.inner.bar.end('aborted');
+    this.inner.bar.closeAs('aborted');
     const reject = this.rejectStep;
     this.rejectStep = undefined;
     if (reject !== undefined) {
@@ -150,7 +153,7 @@ export class SignalAsyncIterator<T> implements ProgressAsyncIterator<T> {
     if (this.finished) return Promise.resolve({ value: undefined, done: true });
     if (this.signal.aborted) {
       this.release();
-      this.inner.bar.end('aborted');
+      this.inner.bar.closeAs('aborted');
       this.stopInner();
       return Promise.reject(this.signal.reason);
     }
@@ -184,14 +187,14 @@ export class SignalAsyncIterator<T> implements ProgressAsyncIterator<T> {
 }
 
 /** `progress(source, { signal })`: wraps the loop adapter when a signal is given; otherwise returns it as is. */
-export function withSignal<I extends ProgressIterator<unknown> | ProgressAsyncIterator<unknown>>(
+export function withSignal<I extends Driven<ProgressIterator<unknown> | ProgressAsyncIterator<unknown>>>(
   iterator: I,
   options: { signal?: unknown } | undefined,
 ): I {
   const signal = checkSignal('signal', options?.signal);
   if (signal === undefined) return iterator;
   if (typeof (iterator as ProgressAsyncIterator<unknown>)[Symbol.asyncIterator] === 'function') {
-    return new SignalAsyncIterator(iterator as ProgressAsyncIterator<unknown>, signal) as unknown as I;
+    return new SignalAsyncIterator(iterator as Driven<ProgressAsyncIterator<unknown>>, signal) as unknown as I;
   }
-  return new SignalIterator(iterator as ProgressIterator<unknown>, signal) as unknown as I;
+  return new SignalIterator(iterator as Driven<ProgressIterator<unknown>>, signal) as unknown as I;
 }

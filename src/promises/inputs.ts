@@ -249,7 +249,7 @@ export abstract class InputSet<T> implements TaskTracker {
     if (this.closing !== undefined) return this.closing;
     const close = (): void => {
       if (stop) this.stop();
-      this.bar.end(outcome);
+      this.bar.closeAs(outcome);
     };
     if (this.bar.isClosed || this.unindexed === 0 || this.inputs === undefined || this.pendingCount() === 0) {
       close();

@@ -123,7 +123,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
       this.finish();
       if (!this.stopped) {
         this.halt(abortError('The loop over progress.map() was left before this call finished'));
-        this.bar.end('stopped');
+        this.bar.closeAs('stopped');
         await this.closeSource(true);
       }
     }
@@ -391,7 +391,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
    */
   private settledAll(): void {
     if (!this.stopped && this.sourceDone && this.running === 0 && !this.pulling && !this.bar.isClosed) {
-      this.bar.end('done');
+      this.bar.closeAs('done');
     }
   }
 
@@ -401,7 +401,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
     const what = call === undefined ? 'the source failed' : `call ${nameOf(call.index, safeLabel(this.label, call.item, call.index))} failed`;
     this.halt(abortError(`Stopped because ${what}`, error));
     this.failure = { reason: error, abort: false };
-    this.bar.end('failed');
+    this.bar.closeAs('failed');
     void this.closeSource(false);
     this.serve();
   }
@@ -410,7 +410,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
     if (this.finished) return;
     if (!this.stopped) {
       this.halt(reason);
-      this.bar.end('aborted');
+      this.bar.closeAs('aborted');
       void this.closeSource(false);
     }
     this.failure = { reason, abort: true };

@@ -49,7 +49,7 @@ class PromiseArrayProgress<T> implements PromiseArrayIterator<T> {
   next(): IteratorResult<T> {
     const signal = this.signal;
     if (signal !== undefined && signal.aborted) {
-      this.bar.end('aborted');
+      this.bar.closeAs('aborted');
       this.sync.return();
       throw signal.reason;
     }

@@ -3,25 +3,25 @@
  * what is still pending; it counts failures; it notices when nothing has settled for `stallAfter` ms
  * (`stalled 42s`), and when it closes unfinished it reports the oldest inputs still pending.
  *
- * Settling a task costs what an item of a loop costs: `state.n += 1` and a countdown; no settlement
- * reads the clock. The time of the last settlement is read in `check()`, which the countdown calls a few
+ * Settling a task costs what an item of a loop costs: `add(1)`, a count and a countdown; no settlement
+ * reads the clock. The time of the last settlement is read in `lap()`, which the countdown calls a few
  * times per frame when tasks settle fast and on every settlement when they are slow. After a burst, the
- * countdown is armed for thousands of settlements; if a slow trickle follows, a snapshot (a frame) sees
- * settlements that no `check()` timed: it takes its own time for the last one (so the bar never says
- * "stalled" while tasks settle) and re-arms the countdown to 1, so the next settlement is timed.
+ * countdown is loaded for thousands of settlements; if a slow trickle follows, sampling the clock (before
+ * a frame) sees settlements that no lap timed: it takes its own time for the last one (so the bar never
+ * says "stalled" while tasks settle) and reloads the countdown to 1, so the next settlement is timed.
  */
-import { Bar } from '../bar.js';
+import { ProgressBar } from '../bar.js';
 import type { Snapshot } from '../core/state.js';
 import type { Resolved } from '../options/bar.js';
 import type { TaskTracker } from './pending.js';
 import { formatPendingReport, REPORTED } from './pending.js';
 
-export class TaskBar extends Bar {
+export class TaskBar extends ProgressBar {
   /** Failures so far (each also counted in `n`). */
   failed = 0;
   /** Set by whoever drives the bar, before it starts. */
   tracker: TaskTracker | undefined;
-  /** Clock time of the last settlement seen by `check()` (or of the start). */
+  /** Clock time of the last settlement seen by `lap()` or `sample()` (or of the start). */
   private lastSettleAt = 0;
   /** The count when `lastSettleAt` was taken. */
   private timedN = 0;
@@ -47,12 +47,11 @@ export class TaskBar extends Bar {
   /** One task settled (`ok: false` for a failure). The hot path of every task function. */
   settled(ok: boolean): void {
     if (!ok) this.failed++;
-    this.state.n += 1;
-    if (--this.countdown <= 0) this.check();
+    this.add(1);
   }
 
-  override check(): void {
-    super.check();
+  override lap(): void {
+    super.lap();
     this.lastSettleAt = this.clock();
     this.timedN = this.state.n;
   }
@@ -62,16 +61,19 @@ export class TaskBar extends Bar {
     return now - this.lastSettleAt;
   }
 
-  override snapshot(now = this.clock()): Snapshot {
-    const s = super.snapshot(now);
+  /** Also: settlements since the last lap, at a time unknown, are taken as "just now"; the next one is timed. */
+  override sample(now: number): void {
+    super.sample(now);
+    if (this.tracker === undefined || this.state.outcome !== 'running' || this.state.n === this.timedN) return;
+    this.timedN = this.state.n;
+    if (now > this.lastSettleAt) this.lastSettleAt = now;
+    this.lapAtNextItem(); // one item to the next lap: its pace is measured right
+  }
+
+  override view(now: number): Snapshot {
+    const s = super.view(now);
     const tracker = this.tracker;
     if (tracker === undefined) return s;
-    if (s.n !== this.timedN && s.outcome === 'running') {
-      // Settled since the last check, at a time unknown: say "just now", and time the next one.
-      this.timedN = s.n;
-      if (now > this.lastSettleAt) this.lastSettleAt = now;
-      this.perCheck = this.countdown = 1; // one item to the next check: its pace is measured right
-    }
     const pending = tracker.pendingCount();
     const idle = now - this.lastSettleAt;
     const stalled = s.outcome === 'running' && pending > 0 && idle >= this.stallAfter ? idle / 1000 : undefined;

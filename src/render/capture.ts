@@ -92,10 +92,10 @@ export function startCapture(to: CaptureTarget): void {
 }
 
 /**
- * Stops routing for `to`: puts back the `write` we replaced where ours is still the stream's `write`, and
+ * Releases the capture for `to`: puts back the `write` we replaced where ours is still the stream's `write`, and
  * turns ours into a pass-through where someone has wrapped it since.
  */
-export function stopCapture(to: CaptureTarget): void {
+export function releaseCapture(to: CaptureTarget): void {
   if (target !== to) return;
   target = undefined;
   for (const [stream, p] of patched) {

@@ -1,4 +1,9 @@
-/** What the renderer needs from a bar. Bars implement it; the renderer knows nothing else of them. */
+/**
+ * What the renderer needs from a bar. Bars implement it; the renderer knows nothing else of them, and
+ * writes nothing onto them: where a bar sits in the frame (its parent) and when it last printed a plain
+ * status line are the renderer's own records (renderer.ts). Drawing is `sample(now)` (the one call that
+ * writes the bar's state: it feeds the estimator) then `line()` or `finalLines()`, which only read.
+ */
 export interface Drawable {
   /** Least milliseconds between terminal frames that this bar asks for. */
   readonly minInterval: number;
@@ -8,24 +13,22 @@ export interface Drawable {
   readonly fixedWidth: number | undefined;
   /** Whether this bar wants writes to stdout/stderr moved above the bars while it is live on a terminal. */
   readonly captureOutput: boolean;
-  /** The parent asked for with the `parent` option (`null`: top-level), if any. */
-  readonly requestedParent: Drawable | null | undefined;
+  /** The bar asked for with the `parent` option (`null`: top-level), if any; matched by identity with the live bars. */
+  readonly requestedParent: object | null | undefined;
   /** Whether the bar's loop is in the middle of an item (its body is running): new bars nest under it. */
   readonly inItem: boolean;
-  /** The bar this one is drawn under (set by the renderer when the bar opens). */
-  parent: Drawable | undefined;
-  /** Time of this bar's last plain status line (owned by the renderer). */
-  lastPlainAt: number;
+  /** Samples the clock: brings the bar's progress up to `now` (feeds its estimator). Call before a line. */
+  sample(now: number): void;
   /**
-   * Samples the bar's progress at `now` and formats it to at most `width` columns (`Infinity`: plain output,
-   * never cut). `colors`: the line goes to a terminal, so user text keeps its SGR colour codes.
+   * The bar's line at `now` as last sampled, at most `width` columns (`Infinity`: plain output, never cut).
+   * `colors`: the line goes to a terminal, so user text keeps its SGR colour codes.
    */
   line(now: number, width: number, colors?: boolean): string;
   /**
    * What stays on screen when the bar closes: its final line (unless it asked not to stay: by default a
-   * nested bar does not) and any report lines (e.g. which inputs were still pending).
+   * `nested` bar does not) and any report lines (e.g. which inputs were still pending).
    */
-  finalLines(now: number, width: number, colors?: boolean): string[];
-  /** The process is exiting (or was interrupted) with the bar still open: end it as it stands. */
+  finalLines(now: number, width: number, colors: boolean, nested: boolean): string[];
+  /** The process is exiting (or was interrupted) with the bar still open: close it as it stands. */
   closeAtExit(): void;
 }

@@ -5,13 +5,16 @@
  * Nesting can be as deep as the program's own recursion (a recursive function with a loop at each level):
  * nothing here recurses, so a depth the program survives never overflows the stack in here.
  */
-import type { Drawable } from './drawable.js';
+/** A live bar as the renderer keeps it: what it is drawn under. */
+export interface Nested<T> {
+  readonly parent: T | undefined;
+}
 
 /** Tree order: parents before children, siblings in opening order (the order of `live`). */
-export function frameOrder(live: readonly Drawable[]): Drawable[] {
+export function frameOrder<T extends Nested<T>>(live: readonly T[]): T[] {
   if (live.every((b) => b.parent === undefined)) return [...live];
   const isLive = new Set(live);
-  const children = new Map<Drawable | undefined, Drawable[]>();
+  const children = new Map<T | undefined, T[]>();
   for (const bar of live) {
     const parent = bar.parent !== undefined && isLive.has(bar.parent) ? bar.parent : undefined;
     const list = children.get(parent);
@@ -19,12 +22,12 @@ export function frameOrder(live: readonly Drawable[]): Drawable[] {
     else children.set(parent, [bar]);
   }
   // Depth-first with a stack of sibling lists and positions in them, instead of recursion.
-  const out: Drawable[] = [];
-  const lists: Drawable[][] = [children.get(undefined) ?? []];
+  const out: T[] = [];
+  const lists: T[][] = [children.get(undefined) ?? []];
   const next: number[] = [0];
   while (lists.length > 0) {
     const top = lists.length - 1;
-    const list = lists[top] as Drawable[];
+    const list = lists[top] as T[];
     const i = next[top] as number;
     if (i >= list.length) {
       lists.pop();
@@ -32,7 +35,7 @@ export function frameOrder(live: readonly Drawable[]): Drawable[] {
       continue;
     }
     next[top] = i + 1;
-    const bar = list[i] as Drawable;
+    const bar = list[i] as T;
     out.push(bar);
     const nested = children.get(bar);
     if (nested !== undefined) {

@@ -51,13 +51,15 @@ export class ListenerWatch {
     this.removed.clear();
   };
 
-  start(): void {
+  /** Starts counting removals (listens to `removeListener`). */
+  listen(): void {
     if (this.watching) return;
     this.watching = true;
     this.emitter.on('removeListener', this.onRemove);
   }
 
-  stop(): void {
+  /** Stops counting them. */
+  unlisten(): void {
     if (!this.watching) return;
     this.watching = false;
     this.emitter.removeListener('removeListener', this.onRemove);

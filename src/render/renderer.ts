@@ -16,35 +16,26 @@
  *   bars' is kept from the program; the program's own write errors reach it as they would without the
  *   bars (stream-errors.ts).
  * - SIGINT/SIGTERM (signals.ts): armed from the timer, on a terminal and in plain output alike.
- * - A terminal's frames need log-update (~70 ms of CPU to load). An async job does not wait for it: it
- *   loads a little later, on turns of the event loop of its own (`loadLater`). Until it is there nothing
- *   of ours is on screen, so the lines above (final lines, the program's text) go out at once, in order,
- *   and only the bars wait for it. A sync loop loads it at once (the event loop does not turn until the
- *   loop ends).
+ * - A terminal's frames need log-update (~70 ms of CPU to load): a sync loop loads it at once, an async
+ *   job a little later; until then only the lines above go out (frame-load.ts).
+ *
+ * Here: the live bars and the renderer's record of each, frames, printing above. The keep-alive timer and
+ * the signal handlers it arms are in keep-alive.ts, the loading of log-update in frame-load.ts.
  */
 import type { Clock } from '../core/clock.js';
-import { ifLoaded, lastPartLoadedAt, loadSoon, loadSync } from '../core/lazy.js';
 import { dumbTerminal } from '../env.js';
 import { MAX_WIDTH, type OutputStream } from '../options/bar.js';
 import type { CaptureTarget } from './capture.js';
-import { startCapture, stopCapture, writeRaw } from './capture.js';
+import { releaseCapture, startCapture, writeRaw } from './capture.js';
 import type { Drawable } from './drawable.js';
 import { watchExit } from './exit.js';
+import { FrameLoad } from './frame-load.js';
 import { fitHeight, frameOrder } from './layout.js';
-import { arm, disarm, type SignalOwner } from './signals.js';
+import { KeepAlive, MAX_TIMER_DELAY } from './keep-alive.js';
 import { writeCallback } from './stream-errors.js';
 import { PlainSink, TerminalSink } from './terminal.js';
 
 const DEFAULT_WIDTH = 80;
-/** The longest delay a Node timer takes (2³¹ − 1 ms, about 24.8 days): a longer one fires after 1 ms, with a warning. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
-/**
- * log-update starts loading this long after the first bar opened on a terminal (or one refresh interval,
- * if shorter): its largest part (string-width's regular expressions) is one block of CPU of some 30–60 ms
- * that nothing can interrupt, and started at once it would hold up whatever the job does first, a
- * failure that should reject at once among them. A job that ends (or fails) sooner never pays for it.
- */
-const LOAD_AFTER_MAX = 100;
 
 /**
  * Bars that text printed above took off the screen are put back as they were at most once per
@@ -53,11 +44,18 @@ const LOAD_AFTER_MAX = 100;
  */
 const RESTORE_EVERY_MAX = 1000;
 
-let mainThread: boolean | undefined;
-/** Whether this is the main thread (where signal handlers run); `node:worker_threads` loads on first ask. */
-function onMainThread(): boolean {
-  mainThread ??= process.getBuiltinModule('node:worker_threads').isMainThread;
-  return mainThread;
+/**
+ * What the renderer keeps of each live bar, the bar itself aside. Where a bar sits and when it last printed
+ * are the renderer's business: it writes none of it onto the bar.
+ */
+interface Live {
+  readonly bar: Drawable;
+  /** The live bar this one is drawn under: set when it opens, moved up when that one closes. */
+  parent: Live | undefined;
+  /** Time of this bar's last plain status line (or of its opening). */
+  lastPlainAt: number;
+  /** That line: a final line identical to it is not written again. */
+  lastStatus: string | undefined;
 }
 
 interface Listenable {
@@ -67,7 +65,7 @@ interface Listenable {
 
 export class Renderer implements CaptureTarget {
   readonly tty: boolean;
-  private readonly live: Drawable[] = [];
+  private readonly live: Live[] = [];
   /** Lines waiting for the next frame to print them above the live bars. */
   private above: string[] = [];
   /** Text written without a final newline, per target stream, held until the line is complete. */
@@ -76,40 +74,29 @@ export class Renderer implements CaptureTarget {
   /** When text printed above last put the bars back as they were (see `printAbove`). */
   private lastRestoreAt = -Infinity;
   /** The bars of the last terminal frame, in order. */
-  private framed: Drawable[] = [];
+  private framed: Live[] = [];
   private interval = Infinity;
-  private timer: NodeJS.Timeout | undefined;
-  private timerEvery = Infinity;
   /** Brings the bars back when text printed above them took them off the screen (see `printAbove`). */
   private redrawTimer: NodeJS.Timeout | undefined;
-  /** Real time of the last timer tick (the injected clock may be fake). */
-  private lastTickAt = 0;
   /** The terminal's size, read afresh for every frame. */
   private columns: number | undefined;
   private rows: number | undefined;
-  /** The timer fires, so the event loop turns: signal handlers can run and the cursor can be hidden. */
-  private loopFree = false;
   private broken = false;
   /** The program took over a signal: the cursor stays visible until the bars are done. */
   private cursorReleased = false;
   private terminal: TerminalSink | undefined;
-  /**
-   * Frames are drawn when asked, log-update loaded at once if it is not yet (see `prepare`, `loadLater`).
-   * Plain output needs nothing.
-   */
-  private framesNow: boolean;
-  /** log-update is loading, or will, for this renderer (see `loadLater`). */
-  private loading = false;
+  /** Whether frames can be drawn yet (a terminal's need log-update). */
+  private readonly load: FrameLoad;
   private plain: PlainSink | undefined;
   private capturing = false;
   /** The callback of every write: a failed one turns the bars off, its error is kept from the program. */
   private readonly writeDone: ((error?: Error | null) => void) | undefined;
-  /** The last plain status line written for each bar: a final line identical to it is not repeated. */
-  private readonly lastStatus = new WeakMap<Drawable, string>();
-  private readonly signalOwner: SignalOwner = {
-    release: () => this.releaseCursor(),
-    stop: () => this.closeAllAtExit(),
-  };
+  /** The keep-alive timer, and whether the event loop turns (signal handlers armed, cursor hidden). */
+  private readonly keepAlive = new KeepAlive(
+    { release: () => this.releaseCursor(), closeAll: () => this.closeAllAtExit() },
+    () => this.live.length > 0,
+    () => this.poke(this.clock()),
+  );
   private readonly onResize = (): void => {
     if (this.live.length > 0) this.frame(this.clock());
   };
@@ -121,7 +108,7 @@ export class Renderer implements CaptureTarget {
     private readonly clock: Clock,
   ) {
     this.tty = stream.isTTY === true && !dumbTerminal();
-    this.framesNow = !this.tty;
+    this.load = new FrameLoad(this.tty);
     this.writeDone = writeCallback(stream, () => {
       this.broken = true;
     });
@@ -164,36 +151,9 @@ export class Renderer implements CaptureTarget {
     this.rows = this.stream.rows;
   }
 
-  /**
-   * Loads what a terminal's frames need (log-update) ahead of a sync loop's first frame, before its clock
-   * starts (see `Bar.start`): the loop holds the event loop, nothing could load while it runs. Anything
-   * else goes on without it (`loadLater`).
-   */
+  /** A bar starts (see `ProgressBar.start`): a sync loop (`blocking`) loads log-update now, before its clock. */
   prepare(blocking: boolean): void {
-    if (this.framesNow || !(blocking || ifLoaded('log-update') !== undefined)) return;
-    this.framesNow = true;
-    loadSync('log-update');
-  }
-
-  /**
-   * Loads log-update in the background (see LOAD_AFTER_MAX), then draws the bars. Not with `import()`:
-   * see core/lazy.ts.
-   */
-  private loadLater(): void {
-    if (this.framesNow || this.loading) return;
-    this.loading = true;
-    const loaded = (): void => {
-      this.framesNow = true; // if it failed, the next frame's loadSync says why
-      if (this.live.length > 0) this.frame(this.clock());
-    };
-    const timer = setTimeout(
-      () => {
-        if (this.live.length > 0) loadSoon('log-update').then(loaded, loaded);
-        else this.loading = false; // the bars are done: not needed yet
-      },
-      Math.min(this.timerEvery, LOAD_AFTER_MAX),
-    );
-    timer.unref(); // a job that is done need not wait for it: its final lines need nothing loaded
+    this.load.prepare(blocking);
   }
 
   /**
@@ -202,35 +162,36 @@ export class Renderer implements CaptureTarget {
    * the cursor.
    */
   blockingLoopStarted(): void {
-    if (!this.loopFree) return;
-    this.loopFree = false;
-    disarm(this.signalOwner, true);
+    this.keepAlive.standDown();
   }
 
   open(bar: Drawable, now: number): void {
-    bar.parent = this.parentFor(bar);
+    const parent = this.parentFor(bar);
     if (this.live.length === 0) this.attach();
-    this.live.push(bar);
-    bar.lastPlainAt = now;
+    this.live.push({ bar, parent, lastPlainAt: now, lastStatus: undefined });
     this.interval = Math.min(this.interval, bar.minInterval);
     if (this.tty && bar.captureOutput && !this.capturing) {
       startCapture(this);
       this.capturing = true;
     }
-    watchExit();
-    this.startTimer();
-    this.loadLater();
+    watchExit(closeAllAtExit);
+    this.keepAlive.start(this.interval, this.tty);
+    this.load.later(
+      this.keepAlive.every,
+      () => this.live.length > 0,
+      () => this.frame(this.clock()),
+    );
     if (this.tty) this.poke(now);
   }
 
   /** The explicit parent if it is live here, else the most recently opened bar whose loop body is running. */
-  private parentFor(bar: Drawable): Drawable | undefined {
+  private parentFor(bar: Drawable): Live | undefined {
     const asked = bar.requestedParent;
     if (asked === null) return undefined;
-    if (asked !== undefined) return this.live.includes(asked) ? asked : undefined;
+    if (asked !== undefined) return this.live.find((l) => l.bar === asked);
     for (let i = this.live.length - 1; i >= 0; i--) {
       const candidate = this.live[i];
-      if (candidate?.inItem) return candidate;
+      if (candidate?.bar.inItem) return candidate;
     }
     return undefined;
   }
@@ -239,23 +200,26 @@ export class Renderer implements CaptureTarget {
   close(bar: Drawable, now: number): void {
     // Nested bars close in the reverse order of opening: with thousands of them (a recursive program),
     // closing each must not cost a pass over all the others. A bar's children opened after it.
-    const i = this.live.lastIndexOf(bar);
+    let i = this.live.length - 1;
+    while (i >= 0 && (this.live[i] as Live).bar !== bar) i--;
     if (i < 0) return;
+    const closing = this.live[i] as Live;
     this.live.splice(i, 1);
     this.refreshSize();
     for (let j = i; j < this.live.length; j++) {
-      const child = this.live[j] as Drawable;
-      if (child.parent === bar) child.parent = bar.parent;
+      const child = this.live[j] as Live;
+      if (child.parent === closing) child.parent = closing.parent;
     }
-    const final = bar.finalLines(now, this.widthFor(bar), this.tty);
+    bar.sample(now);
+    const final = bar.finalLines(now, this.widthFor(bar), this.tty, closing.parent !== undefined);
     // In a log, the status line just written may already say exactly this (the job ended right after it).
-    if (!this.tty && final[0] !== undefined && final[0] === this.lastStatus.get(bar)) final.shift();
+    if (!this.tty && final[0] !== undefined && final[0] === closing.lastStatus) final.shift();
     this.above.push(...final);
-    if (bar.minInterval <= this.interval && !this.live.some((b) => b.minInterval <= bar.minInterval)) {
-      this.interval = this.live.reduce((m, b) => Math.min(m, b.minInterval), Infinity);
+    if (bar.minInterval <= this.interval && !this.live.some((l) => l.bar.minInterval <= bar.minInterval)) {
+      this.interval = this.live.reduce((m, l) => Math.min(m, l.bar.minInterval), Infinity);
     }
     if (this.live.length === 0) {
-      this.stopTimer();
+      this.clearTimer();
       this.frame(now);
       this.detach();
     } else if (!this.tty) this.frame(now);
@@ -264,18 +228,14 @@ export class Renderer implements CaptureTarget {
 
   /** Draws a frame if one is due. Called from bars' hot paths with a fresh clock reading. */
   poke(now: number): void {
-    if (this.loopFree && performance.now() - this.lastTickAt > this.timerEvery + 25) {
+    if (this.keepAlive.loopFree && this.keepAlive.late()) {
       // The timer is starved: something synchronous holds the event loop (a manual bar updated from a
       // sync loop). A handler could not run; stand down so Ctrl-C acts at once, as it would without us.
       // One missed tick is enough: a false alarm costs nothing (the next tick arms again), while a
       // Ctrl-C that comes before this point is dropped with the listener (Node cannot tell it is queued).
       this.blockingLoopStarted();
     }
-    if (!this.framesNow && performance.now() - Math.max(this.lastTickAt, lastPartLoadedAt()) > this.timerEvery + 25) {
-      // Starved too (a part of log-update loading is not the program's doing): log-update, loading on
-      // later turns (`loadLater`), would not come before the loop ends. Load it now.
-      this.framesNow = true;
-    }
+    this.load.starved((after) => this.keepAlive.late(after));
     if (now - this.lastFrameAt >= this.interval || this.live.length === 0) this.frame(now);
   }
 
@@ -284,8 +244,8 @@ export class Renderer implements CaptureTarget {
     const above = this.above;
     this.above = [];
     if (this.broken) return;
-    if (!this.framesNow && ifLoaded('log-update') === undefined) {
-      // log-update is not loaded yet (see `loadLater`): nothing of ours is on screen, so the lines above
+    if (!this.load.ready) {
+      // log-update is not loaded yet (see frame-load.ts): nothing of ours is on screen, so the lines above
       // need nothing erased and go out now, where a frame would go; the bars are drawn once it is there.
       this.sink().print(above, false, true);
       return;
@@ -295,17 +255,22 @@ export class Renderer implements CaptureTarget {
       const rows = this.rows;
       const maxLines = rows !== undefined && rows > 1 ? rows - 1 : Infinity;
       this.framed = frameOrder(this.live);
-      const lines = this.framed.map((b) => b.line(now, this.widthFor(b), true));
-      this.sink().draw(fitHeight(lines, maxLines), above, this.loopFree && !this.cursorReleased);
+      const lines = this.framed.map(({ bar }) => {
+        bar.sample(now);
+        return bar.line(now, this.widthFor(bar), true);
+      });
+      this.sink().draw(fitHeight(lines, maxLines), above, this.keepAlive.loopFree && !this.cursorReleased);
       this.cancelRedraw();
     } else {
       this.plain ??= new PlainSink(this.writer);
       const lines = above;
-      for (const bar of this.live) {
-        if (bar.parent === undefined && now - bar.lastPlainAt >= bar.plainInterval) {
-          bar.lastPlainAt = now;
+      for (const live of this.live) {
+        const bar = live.bar;
+        if (live.parent === undefined && now - live.lastPlainAt >= bar.plainInterval) {
+          live.lastPlainAt = now;
+          bar.sample(now);
           const line = bar.line(now, this.widthFor(bar), false);
-          this.lastStatus.set(bar, line);
+          live.lastStatus = line;
           lines.push(line);
         }
       }
@@ -378,7 +343,7 @@ export class Renderer implements CaptureTarget {
   /** Whether the live bars are those of the last frame: only then can it be put back as it was. */
   private sameBarsAsFramed(): boolean {
     const order = frameOrder(this.live);
-    return order.length === this.framed.length && order.every((bar, i) => bar === this.framed[i]);
+    return order.length === this.framed.length && order.every((live, i) => live === this.framed[i]);
   }
 
   /**
@@ -432,47 +397,19 @@ export class Renderer implements CaptureTarget {
     const s = this.stream as OutputStream & Listenable;
     if (this.tty && typeof s.off === 'function') s.off('resize', this.onResize);
     if (this.capturing) {
-      stopCapture(this);
+      releaseCapture(this);
       this.capturing = false;
     }
     for (const [target, text] of this.partials) this.writeTo(target, text);
     this.partials.clear();
-    disarm(this.signalOwner);
-    this.loopFree = false;
+    this.keepAlive.release();
     this.cursorReleased = false;
     renderers.delete(this.stream); // the next bar on this stream starts afresh
   }
 
-  /** Starts the keep-alive timer, or restarts it when a new bar asks for a shorter interval. */
-  private startTimer(): void {
-    if (!Number.isFinite(this.interval)) return;
-    const every = Math.min(Math.max(this.tty ? this.interval : Math.min(this.interval * 10, 1000), 16), MAX_TIMER_DELAY);
-    if (this.timer !== undefined) {
-      if (every >= this.timerEvery) return;
-      clearInterval(this.timer);
-    }
-    this.timerEvery = every;
-    this.lastTickAt = performance.now();
-    this.timer = setInterval(() => this.tick(), this.timerEvery);
-    this.timer.unref();
-  }
-
-  private tick(): void {
-    this.lastTickAt = performance.now();
-    // Signal handlers run only on the main thread: bars drawn from a worker never hide the cursor.
-    if (!this.loopFree && this.live.length > 0 && onMainThread()) {
-      this.loopFree = true;
-      arm(this.signalOwner);
-    }
-    this.poke(this.clock());
-  }
-
-  private stopTimer(): void {
+  private clearTimer(): void {
     this.cancelRedraw();
-    if (this.timer === undefined) return;
-    clearInterval(this.timer);
-    this.timer = undefined;
-    this.timerEvery = Infinity;
+    this.keepAlive.clear();
   }
 
   /**
@@ -489,7 +426,7 @@ export class Renderer implements CaptureTarget {
 
   /** At process exit or on a signal: close what is still open as it stands, synchronously. */
   closeAllAtExit(): void {
-    for (const bar of [...this.live].reverse()) bar.closeAtExit();
+    for (const live of [...this.live].reverse()) live.bar.closeAtExit();
     if (this.above.length > 0) this.frame(this.clock());
     this.terminal?.showCursor();
   }
@@ -516,4 +453,9 @@ export function liveRendererOf(stream: OutputStream): Renderer | undefined {
 /** Renderers that have live bars. */
 export function liveRenderers(): Renderer[] {
   return [...renderers.values()].filter((r) => r.liveCount > 0);
+}
+
+/** At process exit (exit.ts): every renderer closes its bars still open. */
+function closeAllAtExit(): void {
+  for (const r of liveRenderers()) r.closeAllAtExit();
 }

@@ -42,7 +42,7 @@ export interface SignalOwner {
   /** The program handles the signal: show the output as it stands, cursor visible; the bars stay open. */
   release(): void;
   /** Nobody else handles it and the process is about to end by it: close the bars as they stand. */
-  stop(): void;
+  closeAll(): void;
 }
 
 const owners = new Set<SignalOwner>();
@@ -65,7 +65,7 @@ function onSignal(signal: NodeJS.Signals): void {
     return;
   }
   disarmAll();
-  for (const owner of [...owners]) owner.stop();
+  for (const owner of [...owners]) owner.closeAll();
   owners.clear();
   process.kill(process.pid, signal);
 }
@@ -82,7 +82,7 @@ function disarmAll(): void {
   if (!armed) return;
   armed = false;
   for (const s of SIGNALS) process.removeListener(s, onSignal);
-  watch.stop();
+  watch.unlisten();
 }
 
 /** Registers `owner` to act on SIGINT/SIGTERM until `disarm(owner)`. */
@@ -94,7 +94,7 @@ export function arm(owner: SignalOwner): void {
   }
   if (armed) return;
   armed = true;
-  watch.start();
+  watch.listen();
   for (const s of SIGNALS) process.on(s, onSignal);
 }
 

@@ -74,7 +74,7 @@ class ErrorGuard {
   private listen(): void {
     if (!this.listening) {
       this.listening = true;
-      this.watch.start();
+      this.watch.listen();
       this.stream.on('error', this.onError);
     }
     if (this.removal === undefined) {
@@ -87,7 +87,7 @@ class ErrorGuard {
     this.removal = undefined;
     this.listening = false;
     this.stream.removeListener('error', this.onError);
-    this.watch.stop();
+    this.watch.unlisten();
   };
 
   private readonly onError = (error: unknown): void => {

@@ -15,7 +15,7 @@
  * Printing lines with no frame on screen needs nothing from log-update: the renderer does that while it
  * is loading (see renderer.ts).
  */
-import { loadSync } from '../core/lazy.js';
+import { loadSync } from '../lazy.js';
 import { displayWidth } from '../format/width.js';
 
 interface LogUpdate {

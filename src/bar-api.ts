@@ -1,0 +1,52 @@
+/**
+ * The public face of a bar: what `progress.bar()`, an iterator's `.bar` and a stream's `.bar` give the
+ * program, and what the `parent` option takes. Types only, importing nothing: the options (which every
+ * layer reads) can name it without an arrow back up to the bar that implements it (bar.ts, `ProgressBar`).
+ */
+
+/** Extra fields shown after the rate, e.g. `{ loss: 0.25, retries: 1 }` → `loss=0.25, retries=1`. */
+export type Postfix = string | Readonly<Record<string, unknown>>;
+
+/** What `bar.set()` can change. */
+export interface BarUpdate {
+  /** A new label. */
+  desc?: string;
+  /** A new total (`undefined` makes it unknown). */
+  total?: number | undefined;
+  /** New fields after the rate: a string, or an object shown as `key=value` pairs. */
+  postfix?: Postfix;
+}
+
+/** A progress bar: a manual one (`progress.bar()`), or the `.bar` of an iterator or a stream. */
+export interface Bar {
+  /** The count so far (including `initial`). */
+  readonly n: number;
+  /** The expected final count, or `undefined` when unknown. */
+  readonly total: number | undefined;
+  /** The label. */
+  readonly desc: string;
+  /** Seconds since the bar started (frozen once it closes). */
+  readonly elapsed: number;
+  /** The current rate in units per second (the overall average once closed), or `undefined` before any sample. */
+  readonly rate: number | undefined;
+  /** Whether `close()` has been called. */
+  readonly isClosed: boolean;
+  /**
+   * Advances the bar by `n` (default 1; negative and fractional steps are allowed). Cheap: call it once
+   * per item. After `close()` it is ignored: the count stays what the final line says (a late callback
+   * of a stream or a timer cannot move a finished bar). `n` must be a finite number, and so must the
+   * count after it: a step that would make it infinite throws a RangeError and changes nothing.
+   * @example bar.update(chunk.length)
+   */
+  update(n?: number): void;
+  /**
+   * Changes the label, the total or the postfix. Any other key is a TypeError naming it (nothing is
+   * changed then), as unknown options are.
+   * @example bar.set({ desc: 'upload (retry)', postfix: { retries: 1 } })
+   */
+  set(update: BarUpdate): void;
+  /** Closes the bar: draws its final line (kept unless `leave: false`) and stops timing. Idempotent. */
+  close(): void;
+  /** `using bar = progress.bar(…)` closes the bar at the end of the block. */
+  [Symbol.dispose](): void;
+}
