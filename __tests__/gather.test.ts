@@ -331,12 +331,13 @@ describe('gather: bad arguments', () => {
 export function typeChecks(): void {
   const p1 = Promise.resolve(1);
   const ps = Promise.resolve('s');
+  // An array literal is a tuple, as for `Promise.all` (types.test.ts checks arrays and iterables).
   const all = gather([p1, ps]);
-  expectType<IsExact<typeof all, Promise<(number | string)[]>>>();
+  expectType<IsExact<typeof all, Promise<[number, string]>>>();
   const mixed = gather([p1, 'plain']);
-  expectType<IsExact<typeof mixed, Promise<(number | string)[]>>>();
+  expectType<IsExact<typeof mixed, Promise<[number, string]>>>();
   const settled = gather([p1], { settle: true });
-  expectType<IsExact<typeof settled, Promise<PromiseSettledResult<number>[]>>>();
+  expectType<IsExact<typeof settled, Promise<[PromiseSettledResult<number>]>>>();
   gather([p1], {
     label: (item, index) => {
       expectType<IsExact<typeof item, Promise<number>>>();

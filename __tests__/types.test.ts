@@ -10,7 +10,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { Readable } from 'node:stream';
-import { type Bar, progress } from '../src/index.js';
+import { type Bar, gather, progress } from '../src/index.js';
 import type { BarOptions, IterableOptions, ProgressAsyncIterator, ProgressIterator } from '../src/index.js';
 import type { ElementOf, IsAny, IsExact } from '../test-support/expect-type.js';
 import { expectType } from '../test-support/expect-type.js';
@@ -132,6 +132,93 @@ function typeChecks(): void {
   bar.set({ n: 5 });
   const options: BarOptions = { desc: 'ok', total: 3, minInterval: 50, leave: false, unitScale: 'auto' };
   progress.bar(options);
+
+  gatherTypes();
+}
+
+declare const pn: Promise<number>;
+declare const ps: Promise<string>;
+declare const thenable: PromiseLike<boolean>;
+declare const promises: Promise<number>[];
+declare const readonlyPromises: readonly Promise<number>[];
+declare const pair: [Promise<number>, Promise<string>];
+declare const readonlyPair: readonly [Promise<number>, Promise<string>];
+declare const promiseSet: Set<Promise<number>>;
+declare function promiseGen(): Generator<Promise<string>, void, undefined>;
+declare const settleFlag: boolean;
+
+/** `gather` keeps what `Promise.all` / `Promise.allSettled` keep: tuples per position, arrays as arrays. */
+function gatherTypes(): void {
+  // Tuples: a literal, a declared tuple, a readonly one (`as const`), thenables and plain values.
+  const literal = progress.gather([pn, ps]);
+  expectType<IsExact<typeof literal, Promise<[number, string]>>>();
+  const viaAll = Promise.all([pn, ps]);
+  expectType<IsExact<typeof literal, typeof viaAll>>();
+  const mixed = progress.gather([pn, thenable, 'plain', 7]);
+  expectType<IsExact<typeof mixed, Promise<[number, boolean, string, number]>>>();
+  const declared = progress.gather(pair, { desc: 'pair' });
+  expectType<IsExact<typeof declared, Promise<[number, string]>>>();
+  const ro = progress.gather(readonlyPair);
+  expectType<IsExact<typeof ro, Promise<[number, string]>>>();
+  const constant = progress.gather([pn, ps] as const);
+  expectType<IsExact<typeof constant, Promise<[number, string]>>>();
+  const empty = progress.gather([]);
+  expectType<IsExact<typeof empty, Promise<[]>>>();
+  // The named export is the same function.
+  const named = gather([pn, ps], { settle: false });
+  expectType<IsExact<typeof named, Promise<[number, string]>>>();
+
+  // Arrays stay arrays (a readonly one becomes mutable, as with `Promise.all`).
+  const array = progress.gather(promises);
+  expectType<IsExact<typeof array, Promise<number[]>>>();
+  const roArray = progress.gather(readonlyPromises);
+  expectType<IsExact<typeof roArray, Promise<number[]>>>();
+  const mapped = progress.gather(rows.map(async (row) => row.name));
+  expectType<IsExact<typeof mapped, Promise<string[]>>>();
+
+  // Iterables that are not arrays: an array of the awaited element type.
+  const fromSet = progress.gather(promiseSet);
+  expectType<IsExact<typeof fromSet, Promise<number[]>>>();
+  const fromGen = progress.gather(promiseGen());
+  expectType<IsExact<typeof fromGen, Promise<string[]>>>();
+
+  // Settle mode: `Promise.allSettled`'s records (no index: that is `asCompleted` and `map`), per position.
+  const settledPair = progress.gather([pn, ps], { settle: true });
+  expectType<IsExact<typeof settledPair, Promise<[PromiseSettledResult<number>, PromiseSettledResult<string>]>>>();
+  const viaAllSettled = Promise.allSettled([pn, ps]);
+  expectType<IsExact<typeof settledPair, typeof viaAllSettled>>();
+  const settledRo = progress.gather(readonlyPair, { settle: true, desc: 'pair' });
+  expectType<IsExact<typeof settledRo, Promise<[PromiseSettledResult<number>, PromiseSettledResult<string>]>>>();
+  const settledArray = progress.gather(promises, { settle: true });
+  expectType<IsExact<typeof settledArray, Promise<PromiseSettledResult<number>[]>>>();
+  const settledSet = progress.gather(promiseSet, { settle: true });
+  expectType<IsExact<typeof settledSet, Promise<PromiseSettledResult<number>[]>>>();
+  // `settle` known only at run time: either shape.
+  const either = progress.gather([pn, ps], { settle: settleFlag });
+  expectType<
+    IsExact<typeof either, Promise<[number, string] | [PromiseSettledResult<number>, PromiseSettledResult<string>]>>
+  >();
+  const eitherSet = progress.gather(promiseSet, { settle: settleFlag });
+  expectType<IsExact<typeof eitherSet, Promise<number[] | PromiseSettledResult<number>[]>>>();
+
+  // `label` gets an input (of a tuple: any of its elements) and its index.
+  progress.gather([pn, ps], {
+    label: (item, index) => {
+      expectType<IsExact<typeof item, Promise<number> | Promise<string>>>();
+      expectType<IsExact<typeof index, number>>();
+      return String(index);
+    },
+  });
+  progress.gather(promiseSet, {
+    label: (item) => {
+      expectType<IsExact<typeof item, Promise<number>>>();
+      return '';
+    },
+  });
+  // @ts-expect-error `settle` is a boolean
+  progress.gather([pn], { settle: 'yes' });
+  // @ts-expect-error not an iterable
+  progress.gather(pn);
 }
 
 describe('types', () => {

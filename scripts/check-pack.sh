@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Packaging proof: pack the library as npm would publish it, then
-#   1. list the tarball and check it holds only dist/, README, LICENSE and package.json;
+#   1. list the tarball and check it holds only dist/, README, LICENSE and package.json.
+#      The packed README stands alone: every relative link or image in it names a file of the tarball.
 #   2. lint the tarball with publint (--strict) and @arethetypeswrong/cli (esm-only profile);
 #   3. install it into a scratch project and prove that both `import` (.mjs) and `require()` (.cjs,
 #      Node >= 20.19 require(esm)) work and draw bars to a non-TTY stderr: the final lines are there and
 #      not a single ESC byte or carriage return is written. A stream that claims to be a terminal is also
 #      drawn to, so the lazily loaded dependencies (log-update, string-width, pretty-bytes) are proven to
-#      resolve from an installed copy.
+#      resolve from an installed copy;
+#   4. the packed types: a consumer file using the main API type-checks with TypeScript 6's defaults
+#      (`types` empty: @types/node is installed, as in any Node project, but not listed), once with
+#      `module: nodenext` and once with no option at all; and scripts/check-dts.mjs finds no internal
+#      member in what `import … from 'taqaddum'` shows (nor an `@internal` tag in any packed .d.ts).
 # Usage: scripts/check-pack.sh        (builds first; CHECK_PACK_SKIP_BUILD=1 skips the build,
 #                                      CHECK_PACK_KEEP=1 keeps the scratch directory and prints its path)
 set -euo pipefail
@@ -48,6 +53,32 @@ for required in package/package.json package/README.md package/LICENSE package/d
   grep -qx "$required" "$work/contents.txt" || fail "$required is missing from the tarball"
 done
 
+# The README is the package page (npm, an editor's view of node_modules): a relative link or image
+# resolves against the package, so it must name a file the tarball holds.
+mkdir "$work/unpacked"
+tar -xzf "$tgz" -C "$work/unpacked" package/README.md
+say "relative links of the packed README"
+node - "$work/unpacked/package/README.md" "$work/contents.txt" <<'JS' || fail "the packed README links files that are not in the tarball"
+const { readFileSync } = require('node:fs');
+const { posix } = require('node:path');
+const [readme, contents] = process.argv.slice(2);
+const files = new Set(readFileSync(contents, 'utf8').split('\n').filter(Boolean).map((f) => f.replace(/^package\//, '')));
+// Code (fenced blocks, inline spans) is not a link; HTML comments (doctest marks) are not shown.
+const text = readFileSync(readme, 'utf8')
+  .replace(/^(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '')
+  .replace(/<!--[\s\S]*?-->/g, '')
+  .replace(/(`+)[\s\S]*?\1/g, '');
+const targets = [
+  ...[...text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)].map((m) => m[1]), // [text](url), ![alt](url)
+  ...[...text.matchAll(/^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/gm)].map((m) => m[1]), // [id]: url
+  ...[...text.matchAll(/\b(?:src|href)\s*=\s*["']([^"']+)["']/gi)].map((m) => m[1]), // <img src>, <a href>
+];
+const relative = targets.filter((t) => !/^([a-z][a-z\d+.-]*:|\/\/|#)/i.test(t));
+const missing = [...new Set(relative)].filter((t) => !files.has(posix.normalize(decodeURIComponent(t.replace(/[?#].*$/, '')))));
+console.log(`    ${targets.length} links, ${relative.length} relative${missing.length > 0 ? `, not in the tarball: ${missing.join(', ')}` : ''}`);
+process.exit(missing.length > 0 ? 1 : 0);
+JS
+
 # --- 2. lint the packed tarball --------------------------------------------------------------------
 bin="$root/node_modules/.bin"
 [[ -x "$bin/publint" && -x "$bin/attw" ]] || fail "publint or attw not installed (they are devDependencies: run npm ci)"
@@ -61,8 +92,10 @@ app="$work/app"
 mkdir "$app"
 cd "$app"
 npm init -y --loglevel=error >/dev/null
-say "installing the tarball into a scratch project (dependencies from the registry)"
-npm install --no-audit --no-fund --loglevel=error "$tgz" >/dev/null
+# @types/node as a Node TypeScript project has it (step 4), at the version this repository builds with.
+types_node="@types/node@$(node -p "require('$root/node_modules/@types/node/package.json').version")"
+say "installing the tarball and $types_node into a scratch project (dependencies from the registry)"
+npm install --no-audit --no-fund --loglevel=error "$tgz" "$types_node" >/dev/null
 [[ -f node_modules/taqaddum/dist/index.js ]] || fail "the tarball did not install"
 
 # Both entry styles run the same checks; only the way the library is loaded differs.
@@ -137,4 +170,56 @@ for kind in esm cjs; do
   node check-stderr.mjs "$kind.err" "$kind" || fail "the $kind bars' stderr is not plain, final lines"
 done
 
-say "ok: contents, publint, attw, import and require of the packed tarball"
+# --- 4. the packed types -----------------------------------------------------------------------------
+tsc_version="$("$bin/tsc" --version | sed 's/^Version //')"
+[[ ${tsc_version%%.*} -ge 6 ]] || fail "TypeScript $tsc_version: the consumer check needs TypeScript 6's defaults"
+mkdir "$app/ts"
+cat >"$app/ts/consumer.mts" <<'TS'
+// A project of a user's: the main API, type-checked against the packed declarations.
+import { gather, map, progress, TimeoutError, type Bar, type ProgressStream } from 'taqaddum';
+
+const rows = [{ id: 1 }, { id: 2 }];
+let sum = 0;
+for (const row of progress(rows, { desc: 'rows' })) sum += row.id;
+for (const i of progress(3)) sum += i;
+async function* lines(): AsyncGenerator<string> { yield 'a'; }
+for await (const line of progress(lines(), { total: 1 })) sum += line.length;
+
+// A tuple keeps its types, as with Promise.all.
+const [count, name] = await progress.gather([Promise.resolve(1), Promise.resolve('a')], { desc: 'gather' });
+const pair: [number, string] = [count, name];
+const settled = await gather([Promise.resolve(2)], { settle: true, signal: AbortSignal.timeout(1000) });
+if (settled[0].status === 'fulfilled') sum += settled[0].value;
+
+for await (const length of map(['a', 'bb'], async (s, { signal }) => (signal.aborted ? 0 : s.length), { concurrency: 2 })) {
+  sum += length;
+}
+
+const bar: Bar = progress.bar({ desc: 'manual', total: 2, unit: 'B' });
+bar.update();
+bar.set({ postfix: { sum } });
+bar.close();
+{
+  using scoped = progress.bar({ total: 1 });
+  scoped.update();
+}
+
+const stream: ProgressStream = progress.stream({ desc: 'bytes', total: 10 });
+stream.bar.update(0);
+stream.end();
+console.log(sum, pair, bar.n, bar.rate, new TimeoutError(0, undefined, 1).index);
+TS
+echo '{ "compilerOptions": { "strict": true, "module": "nodenext", "noEmit": true } }' >"$app/ts/tsconfig.json"
+echo '{ "compilerOptions": { "noEmit": true } }' >"$app/ts/tsconfig.defaults.json"
+types_failed=()
+for config in tsconfig.json tsconfig.defaults.json; do
+  say "tsc $tsc_version -p ts/$config: $(tr -s ' ' <"$app/ts/$config")"
+  (cd "$app/ts" && "$bin/tsc" -p "$config" --pretty false) 2>&1 | sed 's/^/    /' || types_failed+=("the consumer does not type-check with ts/$config")
+done
+say "the public types show only the documented API (scripts/check-dts.mjs)"
+node "$root/scripts/check-dts.mjs" "$app/node_modules/taqaddum" 2>&1 | sed 's/^/    /' || types_failed+=("the packed types show internal declarations")
+if [[ ${#types_failed[@]} -gt 0 ]]; then
+  fail "$(printf '%s; ' "${types_failed[@]}" | sed 's/; $//')"
+fi
+
+say "ok: contents, README links, publint, attw, import and require, types of the packed tarball"

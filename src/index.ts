@@ -1,3 +1,9 @@
+// Kept in dist/index.d.ts (`preserve`): the types name Node's (`progress.stream()` is a `Transform`,
+// chunks default to `Buffer`) and `Symbol.dispose`, and since TypeScript 6 a project loads no
+// `@types/*` package unless its `types` option lists it. These load them for any project that imports
+// taqaddum: @types/node (an optional peer dependency) and the lib that declares `Disposable`.
+/// <reference types="node" preserve="true" />
+/// <reference lib="esnext.disposable" preserve="true" />
 export { progress } from './progress.js';
 export { write } from './write.js';
 export type { WriteOptions } from './write.js';

@@ -70,6 +70,15 @@ class Gathering<T> extends InputSet<T> {
 }
 
 /**
+ * What `gather` resolves to for an array or a tuple, typed as `Promise.all` (`Settle` false) and
+ * `Promise.allSettled` (true) type it: one entry per position, so `[Promise<number>, Promise<string>]`
+ * gives `[number, string]` and an array `Promise<number>[]` gives `number[]`. `boolean`: either.
+ */
+type Gathered<T extends readonly unknown[], Settle extends boolean> = Settle extends true
+  ? { -readonly [P in keyof T]: PromiseSettledResult<Awaited<T[P]>> }
+  : { -readonly [P in keyof T]: Awaited<T[P]> };
+
+/**
  * Waits for every input, like `Promise.all`, while a bar counts them as they settle; resolves to the
  * results in input order.
  *
@@ -85,9 +94,22 @@ class Gathering<T> extends InputSet<T> {
  *   shows how many failed.
  *
  * Inputs still pending when it rejects may reject later: that is never an unhandled rejection.
+ * Typed as `Promise.all` is: `gather([count(), name()])` resolves to `[number, string]`.
  * @example const pages = await progress.gather(urls.map((u) => fetch(u).then((r) => r.text())), { desc: 'fetch' })
  * @example const results = await progress.gather(jobs, { settle: true })
  */
+export function gather<T extends readonly unknown[] | []>(
+  items: T,
+  options: GatherOptions<T[number]> & { settle: true },
+): Promise<Gathered<T, true>>;
+export function gather<T extends readonly unknown[] | []>(
+  items: T,
+  options?: GatherOptions<T[number]> & { settle?: false },
+): Promise<Gathered<T, false>>;
+export function gather<T extends readonly unknown[] | []>(
+  items: T,
+  options?: GatherOptions<T[number]>,
+): Promise<Gathered<T, boolean>>;
 export function gather<T>(
   items: Iterable<T>,
   options: GatherOptions<T> & { settle: true },
