@@ -13,10 +13,10 @@ import {
 import { byteWeight, checkedWeight } from './adapters/weight.js';
 import { byteSourceTotal } from './adapters/file-total.js';
 import { createProgressStream } from './adapters/stream.js';
+import { withSignal } from './adapters/signal.js';
 import type { IterableOptions } from './options.js';
 import { resolveOptions } from './options.js';
 import { write } from './write.js';
-import { withSignal } from './promises/abort.js';
 import { asCompleted } from './promises/as-completed.js';
 import { gather } from './promises/gather.js';
 import { map } from './promises/map.js';

@@ -1,12 +1,12 @@
 /**
  * `progress.asCompleted(items, options)`: the results of many promises in the order they settle.
- * Linear: each settlement queues its index, each step of the loop takes the front of the queue (no
- * `Promise.race` over what remains, which would be quadratic).
+ * Linear: each settlement queues its outcome in the outbox, each step of the loop takes the front of
+ * the queue (no `Promise.race` over what remains, which would be quadratic).
  */
 import type { ProgressAsyncIterator } from '../adapters/async.js';
 import { resolveOptions } from '../options.js';
 import { quiet } from './abort.js';
-import { CompletionIterator } from './input-iterator.js';
+import { InputIterator } from './input-iterator.js';
 import type { AsCompletedOptions, IndexedSettledResult } from './options.js';
 import { checkBoolean } from '../core/errors.js';
 import { AS_COMPLETED_KEYS, optionsRecord, resolveTaskOptions } from './options.js';
@@ -46,14 +46,20 @@ export function asCompleted<T>(
   options?: AsCompletedOptions<T>,
 ): ProgressAsyncIterator<unknown>;
 export function asCompleted<T>(items: Iterable<T>, options?: AsCompletedOptions<T>): ProgressAsyncIterator<unknown> {
-  let iterator: CompletionIterator<T, unknown>;
+  let iterator: InputIterator<T, unknown>;
   try {
     checkItems(items, 'items');
     const raw = optionsRecord(options);
     const task = resolveTaskOptions<T>(raw);
     const indexed = raw.indexed === undefined ? false : checkBoolean('indexed', raw.indexed);
     const bar = new TaskBar(resolveOptions(raw, declaredTotal(items), AS_COMPLETED_KEYS), task.stallAfter);
-    iterator = new CompletionIterator<T, unknown>(bar, task.label, task.settle, indexed, items, task.signal);
+    iterator = new InputIterator<T, unknown>(bar, items, {
+      order: 'completion',
+      settle: task.settle,
+      indexed,
+      label: task.label,
+      signal: task.signal,
+    });
   } catch (error) {
     quiet(items); // the inputs are running anyway: none of them may reject unhandled
     throw error;

@@ -13,7 +13,7 @@ import type { ProgressIterator } from '../adapters/sync.js';
 import { ArrayProgressIterator } from '../adapters/sync.js';
 import type { IterableOptions } from '../options.js';
 import { resolveOptions } from '../options.js';
-import { InOrderIterator } from './input-iterator.js';
+import { InputIterator } from './input-iterator.js';
 import { isThenable } from './inputs.js';
 import type { TaskOptions } from './options.js';
 import { optionsRecord, resolveTaskOptions } from './options.js';
@@ -68,7 +68,13 @@ class PromiseArrayProgress<T> implements PromiseArrayIterator<T> {
   [Symbol.asyncIterator](): ProgressAsyncIterator<Awaited<T>> {
     if (this.used) throw new TypeError('This progress iterator has already been iterated with `for await`');
     this.used = true;
-    return new InOrderIterator<T>(this.bar, this.label, this.array, this.signal).start();
+    return new InputIterator<T, Awaited<T>>(this.bar, this.array, {
+      order: 'input',
+      settle: false,
+      indexed: false,
+      label: this.label,
+      signal: this.signal,
+    }).start();
   }
 }
 
