@@ -76,7 +76,7 @@ export class SignalIterator<T> implements ProgressIterator<T> {
 
 /**
  * `progress(asyncIterable, { signal })`: an abort closes the bar as aborted at once and rejects the step
- * the loop is waiting on (or the next one) with `signal.reason`; the source is told to stop.
+ * the loop is waiting on (or the next one) with `signal.reason`; the source's `return()` is called.
  */
 export class SignalAsyncIterator<T> implements ProgressAsyncIterator<T> {
   /** Set by the first step (see the top of this file). */

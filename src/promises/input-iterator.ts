@@ -124,7 +124,7 @@ export class InputIterator<T, Y> implements ProgressAsyncIterator<Y>, InputWatch
   /** After a settlement: close the bar once all have settled, hand out what the loop waits for. */
   private update(): void {
     if (this.inputs.allSettled) {
-      // Not given up: the signal is still listened to, it stops the loop even when only reading is left.
+      // Not given up: the signal is still listened to, it aborts the loop even when only reading is left.
       if (!this.bar.isClosed) this.inputs.closeBar(this.bar.failed > 0 && !this.settle ? 'failed' : 'done', false);
       this.outbox.finish();
     }

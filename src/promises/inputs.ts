@@ -256,7 +256,7 @@ export class InputSet<T> implements TaskTracker {
   }
 
   /**
-   * Closes the bar with `outcome` (and, if `giveUp`, stops reacting to settlements at the same moment).
+   * Closes the bar with `outcome` (and, if `giveUp`, ignores settlements from the same moment on).
    *
    * When rejections came through the shared handler, their inputs' slots still say pending, and the
    * report under the bar must not name them. So the few inputs the report would name are probed first:
@@ -304,7 +304,7 @@ export class InputSet<T> implements TaskTracker {
     return this.inputDone && this.settledCount === this.taken;
   }
 
-  /** Stops reacting to settlements and to the signal. */
+  /** Settlements and the signal are ignored from now on. */
   giveUp(): void {
     this.givenUp = true;
     this.dropListener?.();

@@ -5,7 +5,7 @@
  *
  * Memory is O(concurrency): the source is read only when a call can start, and no new call starts
  * while `concurrency` finished results wait for the loop (in order, a slow call at the head makes the
- * results after it wait, so pulling stops until it settles).
+ * results after it wait, so pulling pauses until it settles).
  *
  * The first failure (unless `settle`) gives up on everything: no new call starts, the `signal` handed
  * to the calls still running is aborted, the source's `return()` is called, the bar closes as failed and
@@ -132,8 +132,8 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
   }
 
   /**
-   * The loop is over. If it was left early (and nothing had given up yet): stop everything, tell the
-   * source (its errors are the loop's), close the bar as stopped.
+   * The loop is over. If it was left early (and nothing had given up yet): give up on everything, call
+   * the source's `return()` (its errors are the loop's), close the bar as stopped.
    */
   private loopOver(end: LoopEnd): Promise<void> | undefined {
     this.unlisten();
@@ -222,7 +222,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
     p.then(
       (r) => {
         this.pulling = false;
-        if (this.givenUp) return; // an item pulled as everything stopped is dropped
+        if (this.givenUp) return; // an item pulled as everything was given up is dropped
         // Nothing here may throw: it would be an unhandled rejection, and the loop would wait forever.
         let item: T;
         try {
@@ -310,7 +310,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
   /**
    * Every call has settled and the source is done: the bar is complete (closing it again does nothing),
    * and the loop gets the results still waiting, then the end. The loop may still be reading, and the
-   * signal can still stop it.
+   * signal can still abort it.
    */
   private finish(): void {
     this.bar.end('done');
@@ -418,7 +418,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
  *   thenable it returns is awaited at once (its `then` called once), so `(query) => query` runs lazy
  *   query builders `concurrency` at a time.
  * - `ordered` (default `true`): results in source order; `false`: as calls finish.
- * - The first failure stops new calls, aborts the calls running and is thrown from the loop;
+ * - The first failure: no new call starts, the calls running are aborted, and it is thrown from the loop;
  *   `settle: true` keeps going and yields `{ status, value | reason, index }` records instead.
  * - `timeout`: a call that takes longer fails with a `TimeoutError` naming its index (or label).
  * - Leaving the loop early aborts the calls running and closes the bar.
