@@ -68,6 +68,7 @@ export class InputIterator<T, Y> implements ProgressAsyncIterator<Y>, InputWatch
   start(): this {
     if (!this.begun) {
       this.begun = true;
+      if (Array.isArray(this.items)) this.outbox.reserve(this.items.length);
       this.inputs.begin(this.items, this.signal, false);
     }
     return this;

@@ -4,10 +4,10 @@
  * input-iterator.ts) gives it an `InputWatcher`, told of each settlement.
  *
  * Inputs are taken from the iterable all at once, synchronously, as `Promise.all` does, and each gets
- * its reactions at once, so none of them can ever reject unhandled. Each input has a slot (input order)
- * that says whether it is still pending; with `keepOutcomes` (gather) the slot keeps the outcome, else
- * the watcher takes it (a loop's outbox, which lets go of it once handed out). The count of settled
- * inputs is what the bar shows.
+ * its reactions at once, so none of them can ever reject unhandled. The set records, in input order,
+ * which inputs are still pending: with `keepOutcomes` (gather) in slots that then keep the outcomes;
+ * otherwise in one byte per input, since the watcher keeps the outcome (a loop's outbox, which lets go of
+ * it once handed out). The count of settled inputs is what the bar shows.
  *
  * Thenables that are not native promises are adopted as `Promise.all` adopts them: their `then` is
  * called once, at once. For lazy ones (query builders: Knex, Prisma, Mongoose) that starts every query,
@@ -30,8 +30,6 @@ import { Rejected } from './outbox.js';
 
 /** The slot of an input that has not settled. */
 const PENDING: unique symbol = Symbol('pending');
-/** The slot of an input that has settled, when the slot does not keep its outcome. */
-const SETTLED: unique symbol = Symbol('settled');
 
 /** Microtask turns to wait for probes of inputs that have settled (see `closeBar`). */
 const PROBE_TURNS = 4;
@@ -82,8 +80,15 @@ export interface InputSetOptions<T> {
 
 /** A set of inputs watched until they settle; its watcher decides what a settlement means. */
 export class InputSet<T> implements TaskTracker {
-  /** One per input, in input order: `PENDING`, else `SETTLED` or (with `keepOutcomes`) the value or a `Rejected`. */
+  /** With `keepOutcomes`: one per input, in input order: `PENDING`, the value, or a `Rejected`. */
   slots: unknown[] = [];
+  /**
+   * Without: one byte per input, 1 once it has settled (a large array costs its size in fresh memory, so a
+   * loop, whose outbox already holds what waits, keeps a byte here rather than a slot).
+   */
+  private marks: Uint8Array | undefined;
+  /** Inputs recorded (in `slots` or `marks`): the length of the input array, or the inputs taken so far. */
+  private size = 0;
   /** Inputs taken from the iterable. */
   taken = 0;
   /** Inputs settled (fulfilled or rejected). */
@@ -99,7 +104,7 @@ export class InputSet<T> implements TaskTracker {
    * inputs rejected (see `closeBar`). An array source is referred to, not copied.
    */
   private items: readonly unknown[] | undefined;
-  /** Rejections that came through the shared handler: their slots still say `PENDING`. */
+  /** Rejections that came through the shared handler: their inputs are still recorded as pending. */
   private unindexed = 0;
   /** Lowest index that may still be pending (moved forward lazily, when a report asks). */
   private low = 0;
@@ -113,6 +118,7 @@ export class InputSet<T> implements TaskTracker {
   private listened = false;
   private readonly label: ((item: T, index: number) => string) | undefined;
   private readonly indexRejections: boolean;
+  private readonly keepOutcomes: boolean;
   private readonly onFulfilled: (this: number, value: unknown) => void;
   private readonly onRejected: (this: number, reason: unknown) => void;
   private readonly onRejectedShared: (reason: unknown) => void;
@@ -124,14 +130,16 @@ export class InputSet<T> implements TaskTracker {
   ) {
     this.label = options.label;
     this.indexRejections = options.indexRejections;
+    this.keepOutcomes = options.keepOutcomes;
     bar.tracker = this;
     if (options.lazyThenables === true) this.deferred = new Set();
-    const keep = options.keepOutcomes;
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     this.onFulfilled = function (this: number, value: unknown): void {
       if (self.givenUp) return;
-      self.slots[this] = keep ? value : SETTLED;
+      const marks = self.marks;
+      if (marks === undefined) self.slots[this] = value;
+      else marks[this] = 1;
       self.settledCount++;
       self.bar.settled(true);
       watcher.settled(this, value, true);
@@ -139,7 +147,9 @@ export class InputSet<T> implements TaskTracker {
     this.onRejected = function (this: number, reason: unknown): void {
       if (self.givenUp) return;
       const outcome = new Rejected(reason);
-      self.slots[this] = keep ? outcome : SETTLED;
+      const marks = self.marks;
+      if (marks === undefined) self.slots[this] = outcome;
+      else marks[this] = 1;
       self.settledCount++;
       self.bar.settled(false);
       watcher.settled(this, outcome, false);
@@ -166,15 +176,19 @@ export class InputSet<T> implements TaskTracker {
       if (Array.isArray(items) && items[Symbol.iterator] === Array.prototype[Symbol.iterator]) {
         if (keep) this.items = items;
         const n = items.length;
-        this.slots = new Array<unknown>(n).fill(PENDING); // one allocation, not a growing array
+        // One allocation, not a growing array.
+        if (this.keepOutcomes) this.slots = new Array<unknown>(n).fill(PENDING);
+        else this.marks = new Uint8Array(n);
+        this.size = n;
         for (let i = 0; i < n; i++) this.watch(items[i], i);
       } else {
         const kept: unknown[] | undefined = keep ? [] : undefined;
         this.items = kept;
         let i = 0;
+        if (!this.keepOutcomes) this.marks = new Uint8Array(16);
         for (const x of items) {
           kept?.push(x);
-          this.slots.push(PENDING);
+          this.record(i);
           this.watch(x, i++);
         }
       }
@@ -207,7 +221,25 @@ export class InputSet<T> implements TaskTracker {
     else this.dropListener = onAbort(signal, () => this.watcher.aborted(signal.reason));
   }
 
-  /** Watches input `i`, whose slot already says `PENDING`. */
+  /** Records input `i` (of an iterable that is not an array) as pending. */
+  private record(i: number): void {
+    this.size = i + 1;
+    const marks = this.marks;
+    if (marks === undefined) this.slots.push(PENDING);
+    else if (i >= marks.length) {
+      const more = new Uint8Array(marks.length * 2);
+      more.set(marks);
+      this.marks = more;
+    }
+  }
+
+  /** Whether input `i` (recorded) has not settled, as far as its slot or mark says. */
+  private isPending(i: number): boolean {
+    const marks = this.marks;
+    return marks === undefined ? this.slots[i] === PENDING : marks[i] === 0;
+  }
+
+  /** Watches input `i`, recorded as pending. */
   private watch(x: unknown, i: number): void {
     this.taken = i + 1;
     const rejected = this.indexRejections ? this.onRejected.bind(i) : this.onRejectedShared;
@@ -240,12 +272,12 @@ export class InputSet<T> implements TaskTracker {
 
   /** The indexes of the first `max` inputs whose slot says pending. */
   private firstPending(max: number): number[] {
-    const slots = this.slots;
-    while (this.low < slots.length && slots[this.low] !== PENDING) this.low++;
+    const size = this.size;
+    while (this.low < size && !this.isPending(this.low)) this.low++;
     const out: number[] = [];
     const deferred = this.deferred;
-    for (let i = this.low; i < slots.length && out.length < max; i++) {
-      if (slots[i] === PENDING && (deferred === undefined || !deferred.has(i))) out.push(i);
+    for (let i = this.low; i < size && out.length < max; i++) {
+      if (this.isPending(i) && (deferred === undefined || !deferred.has(i))) out.push(i);
     }
     return out;
   }
@@ -258,7 +290,7 @@ export class InputSet<T> implements TaskTracker {
   /**
    * Closes the bar with `outcome` (and, if `giveUp`, ignores settlements from the same moment on).
    *
-   * When rejections came through the shared handler, their inputs' slots still say pending, and the
+   * When rejections came through the shared handler, their inputs are still recorded as pending, and the
    * report under the bar must not name them. So the few inputs the report would name are probed first:
    * a probe of a settled promise answers within a couple of microtask turns, so after a few turns the
    * bar closes knowing which of them are truly pending. The returned promise (only then) resolves once
@@ -280,10 +312,12 @@ export class InputSet<T> implements TaskTracker {
       const probe = isNativePromise(input) ? input : this.adopted?.get(index);
       if (probe === undefined) continue;
       // Only whether it is pending matters now: its outcome is given up with the rest.
-      const mark = (): void => {
-        if (this.slots[index] === PENDING) this.slots[index] = SETTLED;
+      const mark = (outcome: unknown): void => {
+        if (!this.isPending(index)) return;
+        if (this.marks === undefined) this.slots[index] = outcome;
+        else this.marks[index] = 1;
       };
-      probe.then(mark, mark);
+      probe.then(mark, (e: unknown) => mark(new Rejected(e)));
     }
     this.closing = new Promise<void>((resolve) => {
       let turns = PROBE_TURNS;
