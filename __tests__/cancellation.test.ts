@@ -6,7 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { getEventListeners } from 'node:events';
 import { asCompleted, gather, map, progress } from '../src/index.js';
-import { SignalAsyncIterator, SignalIterator } from '../src/promises/abort.js';
+import { SignalAsyncIterator, SignalIterator } from '../src/adapters/signal.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
 import { deferred, flush, never } from '../test-support/tasks.js';
 import { outcomeOf } from '../test-support/bar-internals.js';

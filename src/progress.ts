@@ -18,7 +18,7 @@ import type { IterableOptions } from './options/iterable.js';
 import { checkWeight, ITERABLE_KEYS } from './options/iterable.js';
 import { badSource, declaredTotal } from './options/source.js';
 import { write } from './write.js';
-import { withSignal } from './promises/abort.js';
+import { withSignal } from './adapters/signal.js';
 import { asCompleted } from './promises/as-completed.js';
 import { gather } from './promises/gather.js';
 import { map } from './promises/map.js';

@@ -1,12 +1,12 @@
 /**
  * `progress.asCompleted(items, options)`: the results of many promises in the order they settle.
- * Linear: each settlement queues its index, each step of the loop takes the front of the queue (no
- * `Promise.race` over what remains, which would be quadratic).
+ * Linear: each settlement queues its outcome in the outbox, each step of the loop takes the front of
+ * the queue (no `Promise.race` over what remains, which would be quadratic).
  */
 import type { ProgressAsyncIterator } from '../adapters/async.js';
 import { resolveOptions } from '../options/bar.js';
 import { quiet } from './abort.js';
-import { CompletionIterator } from './input-iterator.js';
+import { InputIterator } from './input-iterator.js';
 import { checkOptionsRecord } from '../options/checks.js';
 import { checkItems, declaredTotal } from '../options/source.js';
 import type { AsCompletedOptions } from '../options/tasks.js';
@@ -47,13 +47,19 @@ export function asCompleted<T>(
   options?: AsCompletedOptions<T>,
 ): ProgressAsyncIterator<unknown>;
 export function asCompleted<T>(items: Iterable<T>, options?: AsCompletedOptions<T>): ProgressAsyncIterator<unknown> {
-  let iterator: CompletionIterator<T, unknown>;
+  let iterator: InputIterator<T, unknown>;
   try {
     checkItems(items, 'items');
     const raw = checkOptionsRecord(options);
     const task = resolveTaskOptions<T, typeof AS_COMPLETED_OPTIONS.table>(raw, AS_COMPLETED_OPTIONS);
     const bar = new TaskBar(resolveOptions(raw, declaredTotal(items), AS_COMPLETED_KEYS), task.stallAfter);
-    iterator = new CompletionIterator<T, unknown>(bar, task.label, task.settle, task.indexed, items, task.signal);
+    iterator = new InputIterator<T, unknown>(bar, items, {
+      order: 'completion',
+      settle: task.settle,
+      indexed: task.indexed,
+      label: task.label,
+      signal: task.signal,
+    });
   } catch (error) {
     quiet(items); // the inputs are running anyway: none of them may reject unhandled
     throw error;

@@ -4,14 +4,18 @@
  */
 import { resolveOptions } from '../options/bar.js';
 import { quiet } from './abort.js';
-import { InputSet, Rejected } from './inputs.js';
+import type { InputWatcher } from './inputs.js';
+import { InputSet } from './inputs.js';
+import { Rejected } from './outbox.js';
 import type { GatherOptions } from '../options/tasks.js';
 import { checkOptionsRecord } from '../options/checks.js';
 import { GATHER_KEYS, resolveTaskOptions } from '../options/tasks.js';
-import { TaskBar } from './task-bar.js';
 import { checkItems, declaredTotal } from '../options/source.js';
+import { TaskBar } from './task-bar.js';
 
-class Gathering<T> extends InputSet<T> {
+/** Watches the inputs of one `gather` call and settles its promise. */
+class Gathering<T> implements InputWatcher {
+  readonly inputs: InputSet<T>;
   /** A rejection came (without `settle`): the bar is closing, then the promise rejects. */
   private failing = false;
 
@@ -23,39 +27,40 @@ class Gathering<T> extends InputSet<T> {
     private readonly reject: (reason: unknown) => void,
   ) {
     // Without `settle`, rejections share one handler (half the allocation per input).
-    super(bar, label, settle);
+    this.inputs = new InputSet<T>(bar, { label, indexRejections: settle, keepOutcomes: true }, this);
   }
 
-  protected onSettle(_index: number, ok: boolean, reason: unknown): void {
-    if (!ok && !this.settle) this.fail('failed', reason);
-    else if (this.inputDone && this.settledCount === this.taken) this.finish();
+  settled(_index: number, outcome: unknown, ok: boolean): void {
+    if (!ok && !this.settle) this.fail('failed', (outcome as Rejected).reason);
+    else if (this.inputs.allSettled) this.finish();
   }
 
-  protected afterTaken(): void {
-    if (this.settledCount === this.taken) this.finish();
+  taken(): void {
+    if (this.inputs.allSettled) this.finish();
   }
 
-  protected onInputError(error: unknown): void {
+  broke(error: unknown): void {
     this.fail('failed', error);
   }
 
-  protected onAbort(reason: unknown): void {
+  aborted(reason: unknown): void {
     this.fail('aborted', reason);
   }
 
-  /** Fails fast: the bar closes (after a few microtask turns at most, see `endBar`), then the promise rejects. */
+  /** Fails fast: the bar closes (after a few microtask turns at most, see `closeBar`), then the promise rejects. */
   private fail(outcome: 'failed' | 'aborted', reason: unknown): void {
-    if (this.failing || this.stopped) return;
+    if (this.failing || this.inputs.givenUp) return;
     this.failing = true;
-    const closing = this.endBar(outcome, true);
+    const closing = this.inputs.closeBar(outcome, true);
     if (closing === undefined) this.reject(reason);
     else void closing.then(() => this.reject(reason));
   }
 
+  /** Every input settled: the bar closes as done and the promise resolves with the outcomes in input order. */
   private finish(): void {
-    if (this.stopped || this.failing) return;
-    this.endBar('done', true);
-    const slots = this.slots;
+    if (this.inputs.givenUp || this.failing) return;
+    this.inputs.closeBar('done', true);
+    const slots = this.inputs.slots;
     if (!this.settle) {
       this.resolve(slots);
       return;
@@ -135,13 +140,7 @@ export function gather<T>(
     return Promise.reject(error);
   }
   return new Promise((resolve, reject) => {
-    const gathering = new Gathering<T>(
-      bar,
-      task.label,
-      task.settle,
-      resolve as (results: unknown[]) => void,
-      reject,
-    );
-    gathering.begin(items, task.signal);
+    const gathering = new Gathering<T>(bar, task.label, task.settle, resolve as (results: unknown[]) => void, reject);
+    gathering.inputs.begin(items, task.signal);
   });
 }

@@ -1,39 +1,38 @@
 /**
  * Watching a set of inputs (values or promise-likes) as they settle: the core of `gather`,
- * `asCompleted` and `for await` over `progress(arrayOfPromises)`.
+ * `asCompleted` and `for await` over `progress(arrayOfPromises)`. Its owner (gather.ts,
+ * input-iterator.ts) gives it an `InputWatcher`, told of each settlement.
  *
  * Inputs are taken from the iterable all at once, synchronously, as `Promise.all` does, and each gets
- * its reactions at once, so none of them can ever reject unhandled. A settled input's outcome goes into
- * its slot (input order); the count of settled inputs is what the bar shows.
+ * its reactions at once, so none of them can ever reject unhandled. The set records, in input order,
+ * which inputs are still pending: with `keepOutcomes` (gather) in slots that then keep the outcomes;
+ * otherwise in one byte per input, since the watcher keeps the outcome (a loop's outbox, which lets go of
+ * it once handed out). The count of settled inputs is what the bar shows.
  *
  * Thenables that are not native promises are adopted as `Promise.all` adopts them: their `then` is
  * called once, at once. For lazy ones (query builders: Knex, Prisma, Mongoose) that starts every query,
  * which is what `Promise.all` does too. `for await` over `progress(array)` asks for `lazyThenables`
  * instead: only native promises are watched ahead of the loop, and any other thenable is adopted when
  * the loop reaches it (`reach`), as a bare `for await` would, so lazy queries run one at a time. A
- * thenable's `then` is never called twice: the probes of `endBar` use the adopted promise.
+ * thenable's `then` is never called twice: the probes of `closeBar` use the adopted promise.
  *
  * Cost per input, kept close to `Promise.all`'s own: one slot, and one `then` whose handlers are bound
  * functions with the index as their `this` (smaller and faster to make than a closure per input). When a
  * rejection need not know its index (without `settle`, the first rejection ends everything), the
  * rejection handler is one function shared by all inputs, so an input costs a single bound function;
- * `endBar` then makes sure the report under the bar does not name such an input as still pending.
+ * `closeBar` then makes sure the report under the bar does not name such an input as still pending.
  */
 import type { TaskBar } from './task-bar.js';
 import type { PendingEntry, TaskTracker } from './pending.js';
 import { REPORTED, safeLabel } from './pending.js';
-import { onAbort } from './abort.js';
+import { onAbort } from '../adapters/signal.js';
+import { Rejected } from './outbox.js';
 
 /** The slot of an input that has not settled. */
-export const PENDING: unique symbol = Symbol('pending');
+const PENDING: unique symbol = Symbol('pending');
 
-/** Microtask turns to wait for probes of inputs that have settled (see `endBar`). */
+/** Microtask turns to wait for probes of inputs that have settled (see `closeBar`). */
 const PROBE_TURNS = 4;
-
-/** A rejection, as kept in a slot. */
-export class Rejected {
-  constructor(readonly reason: unknown) {}
-}
 
 /** Whether `x` is a native promise, which `Promise.resolve(x)` returns as is (watching it starts nothing). */
 export function isNativePromise(x: unknown): x is Promise<unknown> {
@@ -50,10 +49,46 @@ export function isThenable(x: unknown): x is PromiseLike<unknown> {
   }
 }
 
-/** A set of inputs watched until they settle. Subclasses decide what a settlement means. */
-export abstract class InputSet<T> implements TaskTracker {
-  /** One per input, in input order: `PENDING`, the value, or a `Rejected`. */
+/** What an `InputSet` tells its owner. */
+export interface InputWatcher {
+  /**
+   * Input `index` settled: `outcome` is its value or a `Rejected` (`ok` says which). Index -1: a
+   * rejection that came through the shared handler (see `indexRejections`), its index unknown.
+   */
+  settled(index: number, outcome: unknown, ok: boolean): void;
+  /** Every input has been taken (some may have settled already: plain values settle at once). */
+  taken(): void;
+  /** The iterable threw while inputs were being taken. */
+  broke(error: unknown): void;
+  /** The signal was aborted. */
+  aborted(reason: unknown): void;
+}
+
+export interface InputSetOptions<T> {
+  readonly label: ((item: T, index: number) => string) | undefined;
+  /**
+   * Whether a rejection must know its input's index. When not (gather and asCompleted without `settle`:
+   * the first rejection ends everything), one shared handler serves every input, which halves the
+   * allocation per input; the watcher then gets index -1.
+   */
+  readonly indexRejections: boolean;
+  /** Slots keep the outcomes (gather resolves with them); otherwise only the watcher gets them. */
+  readonly keepOutcomes: boolean;
+  /** Watch only native promises at once; adopt other thenables when `reach` says (needs `indexRejections`). */
+  readonly lazyThenables?: boolean;
+}
+
+/** A set of inputs watched until they settle; its watcher decides what a settlement means. */
+export class InputSet<T> implements TaskTracker {
+  /** With `keepOutcomes`: one per input, in input order: `PENDING`, the value, or a `Rejected`. */
   slots: unknown[] = [];
+  /**
+   * Without: one byte per input, 1 once it has settled (a large array costs its size in fresh memory, so a
+   * loop, whose outbox already holds what waits, keeps a byte here rather than a slot).
+   */
+  private marks: Uint8Array | undefined;
+  /** Inputs recorded (in `slots` or `marks`): the length of the input array, or the inputs taken so far. */
+  private size = 0;
   /** Inputs taken from the iterable. */
   taken = 0;
   /** Inputs settled (fulfilled or rejected). */
@@ -61,83 +96,77 @@ export abstract class InputSet<T> implements TaskTracker {
   /** All inputs have been taken. */
   inputDone = false;
   /** Settlements are ignored from now on (failure, abort, the loop was left). */
-  stopped = false;
+  givenUp = false;
   /** Clock time at which the inputs were taken. */
-  protected takenAt = 0;
+  private takenAt = 0;
   /**
    * The inputs themselves, kept for `label`, and, when rejections are not indexed, to find out which
-   * inputs rejected (see `endBar`). An array source is referred to, not copied.
+   * inputs rejected (see `closeBar`). An array source is referred to, not copied.
    */
-  protected inputs: readonly unknown[] | undefined;
-  /** Rejections that came through the shared handler: their slots still say `PENDING`. */
-  protected unindexed = 0;
+  private items: readonly unknown[] | undefined;
+  /** Rejections that came through the shared handler: their inputs are still recorded as pending. */
+  private unindexed = 0;
   /** Lowest index that may still be pending (moved forward lazily, when a report asks). */
   private low = 0;
   /** Foreign thenables, by index, as adopted (`Promise.resolve(x)`), so that a probe never calls `then` again. */
   private adopted: Map<number, Promise<unknown>> | undefined;
   /** With `lazyThenables`: the indexes of thenables not adopted yet (the loop has not reached them). */
   private deferred: Set<number> | undefined;
-  /** Set while the bar waits for probes before it closes (see `endBar`). */
+  /** Set while the bar waits for probes before it closes (see `closeBar`). */
   private closing: Promise<void> | undefined;
-  private stopListening: (() => void) | undefined;
+  private dropListener: (() => void) | undefined;
   private listened = false;
+  private readonly label: ((item: T, index: number) => string) | undefined;
+  private readonly indexRejections: boolean;
+  private readonly keepOutcomes: boolean;
   private readonly onFulfilled: (this: number, value: unknown) => void;
   private readonly onRejected: (this: number, reason: unknown) => void;
   private readonly onRejectedShared: (reason: unknown) => void;
 
-  /**
-   * @param indexRejections whether a rejection must know its input's index (its slot gets a `Rejected`).
-   *   When not (gather without `settle`: the first rejection ends everything), one shared handler serves
-   *   every input, which halves the allocation per input; `onSettle` then gets index -1 and the reason.
-   * @param lazyThenables watch only native promises at once; adopt other thenables when `reach` says
-   *   (needs `indexRejections`).
-   */
   constructor(
     readonly bar: TaskBar,
-    private readonly label: ((item: T, index: number) => string) | undefined,
-    private readonly indexRejections: boolean,
-    lazyThenables = false,
+    options: InputSetOptions<T>,
+    private readonly watcher: InputWatcher,
   ) {
+    this.label = options.label;
+    this.indexRejections = options.indexRejections;
+    this.keepOutcomes = options.keepOutcomes;
     bar.tracker = this;
-    if (lazyThenables) this.deferred = new Set();
+    if (options.lazyThenables === true) this.deferred = new Set();
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     this.onFulfilled = function (this: number, value: unknown): void {
-      if (self.stopped) return;
-      self.slots[this] = value;
+      if (self.givenUp) return;
+      const marks = self.marks;
+      if (marks === undefined) self.slots[this] = value;
+      else marks[this] = 1;
       self.settledCount++;
       self.bar.settled(true);
-      self.onSettle(this, true, undefined);
+      watcher.settled(this, value, true);
     };
     this.onRejected = function (this: number, reason: unknown): void {
-      if (self.stopped) return;
-      self.slots[this] = new Rejected(reason);
+      if (self.givenUp) return;
+      const outcome = new Rejected(reason);
+      const marks = self.marks;
+      if (marks === undefined) self.slots[this] = outcome;
+      else marks[this] = 1;
       self.settledCount++;
       self.bar.settled(false);
-      self.onSettle(this, false, reason);
+      watcher.settled(this, outcome, false);
     };
     this.onRejectedShared = (reason: unknown): void => {
-      if (self.stopped) return;
+      if (self.givenUp) return;
       self.settledCount++;
       self.unindexed++;
       self.bar.settled(false);
-      self.onSettle(-1, false, reason);
+      watcher.settled(-1, new Rejected(reason), false);
     };
   }
-
-  /** One input settled (its slot is filled, unless `index` is -1: a rejection without its index). */
-  protected abstract onSettle(index: number, ok: boolean, reason: unknown): void;
-  /** Every input has been taken (some may have settled already: plain values settle at once). */
-  protected abstract afterTaken(): void;
-  /** The iterable threw while inputs were being taken. */
-  protected abstract onInputError(error: unknown): void;
-  /** The signal was aborted. */
-  protected abstract onAbort(reason: unknown): void;
 
   /**
    * Starts the bar, takes and watches every input, and listens to `signal` (unless `listenNow` is false:
    * a loop listens from its first step, see `listen`). Call once.
-   * Returns false when the iterable threw (`onInputError` has been called).
+   * Returns false when the iterable threw (the watcher has been told it `broke`).
    */
   begin(items: Iterable<unknown>, signal: AbortSignal | undefined, listenNow = true): boolean {
     this.bar.start();
@@ -145,50 +174,72 @@ export abstract class InputSet<T> implements TaskTracker {
     const keep = this.label !== undefined || !this.indexRejections || this.deferred !== undefined;
     try {
       if (Array.isArray(items) && items[Symbol.iterator] === Array.prototype[Symbol.iterator]) {
-        if (keep) this.inputs = items;
+        if (keep) this.items = items;
         const n = items.length;
-        this.slots = new Array<unknown>(n).fill(PENDING); // one allocation, not a growing array
+        // One allocation, not a growing array.
+        if (this.keepOutcomes) this.slots = new Array<unknown>(n).fill(PENDING);
+        else this.marks = new Uint8Array(n);
+        this.size = n;
         for (let i = 0; i < n; i++) this.watch(items[i], i);
       } else {
         const kept: unknown[] | undefined = keep ? [] : undefined;
-        this.inputs = kept;
+        this.items = kept;
         let i = 0;
+        if (!this.keepOutcomes) this.marks = new Uint8Array(16);
         for (const x of items) {
           kept?.push(x);
-          this.slots.push(PENDING);
+          this.record(i);
           this.watch(x, i++);
         }
       }
     } catch (error) {
       this.inputDone = true;
-      this.onInputError(error);
+      this.watcher.broke(error);
       return false;
     }
     this.inputDone = true;
-    if (this.bar.state.total === undefined && !this.stopped) this.bar.state.total = this.taken;
+    if (this.bar.state.total === undefined && !this.givenUp) this.bar.state.total = this.taken;
     if (signal !== undefined) {
       if (signal.aborted) {
-        this.onAbort(signal.reason);
+        this.watcher.aborted(signal.reason);
         return true;
       }
       if (listenNow) this.listen(signal);
     }
-    this.afterTaken();
+    this.watcher.taken();
     return true;
   }
 
   /**
-   * Listens to `signal` until settlements are ignored (`stop`): one listener, added once. A loop calls it
-   * from its first step, so that a loop never iterated holds no listener on a long-lived signal.
+   * Listens to `signal` until settlements are ignored (`giveUp`): one listener, added once. A loop calls
+   * it from its first step, so that a loop never iterated holds no listener on a long-lived signal.
    */
-  protected listen(signal: AbortSignal): void {
-    if (this.listened || this.stopped) return;
+  listen(signal: AbortSignal): void {
+    if (this.listened || this.givenUp) return;
     this.listened = true;
-    if (signal.aborted) this.onAbort(signal.reason);
-    else this.stopListening = onAbort(signal, () => this.onAbort(signal.reason));
+    if (signal.aborted) this.watcher.aborted(signal.reason);
+    else this.dropListener = onAbort(signal, () => this.watcher.aborted(signal.reason));
   }
 
-  /** Watches input `i`, whose slot already says `PENDING`. */
+  /** Records input `i` (of an iterable that is not an array) as pending. */
+  private record(i: number): void {
+    this.size = i + 1;
+    const marks = this.marks;
+    if (marks === undefined) this.slots.push(PENDING);
+    else if (i >= marks.length) {
+      const more = new Uint8Array(marks.length * 2);
+      more.set(marks);
+      this.marks = more;
+    }
+  }
+
+  /** Whether input `i` (recorded) has not settled, as far as its slot or mark says. */
+  private isPending(i: number): boolean {
+    const marks = this.marks;
+    return marks === undefined ? this.slots[i] === PENDING : marks[i] === 0;
+  }
+
+  /** Watches input `i`, recorded as pending. */
   private watch(x: unknown, i: number): void {
     this.taken = i + 1;
     const rejected = this.indexRejections ? this.onRejected.bind(i) : this.onRejectedShared;
@@ -213,45 +264,45 @@ export abstract class InputSet<T> implements TaskTracker {
    * With `lazyThenables`: the loop has reached input `i`; adopt it if it is a thenable still waiting
    * (a bare `for await` calls its `then` at this point too). Nothing once settlements are ignored.
    */
-  protected reach(i: number): void {
+  reach(i: number): void {
     const deferred = this.deferred;
-    if (deferred === undefined || deferred.size === 0 || this.stopped || !deferred.delete(i)) return;
+    if (deferred === undefined || deferred.size === 0 || this.givenUp || !deferred.delete(i)) return;
     this.adopt(this.inputAt(i) as PromiseLike<unknown>, i, this.onRejected.bind(i));
   }
 
   /** The indexes of the first `max` inputs whose slot says pending. */
-  protected firstPending(max: number): number[] {
-    const slots = this.slots;
-    while (this.low < slots.length && slots[this.low] !== PENDING) this.low++;
+  private firstPending(max: number): number[] {
+    const size = this.size;
+    while (this.low < size && !this.isPending(this.low)) this.low++;
     const out: number[] = [];
     const deferred = this.deferred;
-    for (let i = this.low; i < slots.length && out.length < max; i++) {
-      if (slots[i] === PENDING && (deferred === undefined || !deferred.has(i))) out.push(i);
+    for (let i = this.low; i < size && out.length < max; i++) {
+      if (this.isPending(i) && (deferred === undefined || !deferred.has(i))) out.push(i);
     }
     return out;
   }
 
   /** The input at `index`, if kept. */
-  protected inputAt(index: number): unknown {
-    return this.inputs?.[index];
+  private inputAt(index: number): unknown {
+    return this.items?.[index];
   }
 
   /**
-   * Closes the bar with `outcome` (and, if `stop`, stops reacting to settlements at the same moment).
+   * Closes the bar with `outcome` (and, if `giveUp`, ignores settlements from the same moment on).
    *
-   * When rejections came through the shared handler, their inputs' slots still say pending, and the
+   * When rejections came through the shared handler, their inputs are still recorded as pending, and the
    * report under the bar must not name them. So the few inputs the report would name are probed first:
    * a probe of a settled promise answers within a couple of microtask turns, so after a few turns the
    * bar closes knowing which of them are truly pending. The returned promise (only then) resolves once
    * the bar is closed; nothing else is waited for, no timer, no other input.
    */
-  protected endBar(outcome: 'done' | 'failed' | 'aborted' | 'stopped', stop: boolean): Promise<void> | undefined {
+  closeBar(outcome: 'done' | 'failed' | 'aborted' | 'stopped', giveUp: boolean): Promise<void> | undefined {
     if (this.closing !== undefined) return this.closing;
     const close = (): void => {
-      if (stop) this.stop();
+      if (giveUp) this.giveUp();
       this.bar.closeAs(outcome);
     };
-    if (this.bar.isClosed || this.unindexed === 0 || this.inputs === undefined || this.pendingCount() === 0) {
+    if (this.bar.isClosed || this.unindexed === 0 || this.items === undefined || this.pendingCount() === 0) {
       close();
       return undefined;
     }
@@ -260,8 +311,11 @@ export abstract class InputSet<T> implements TaskTracker {
       // Never `then` on a thenable again (a lazy query would run twice): its adopted promise says it.
       const probe = isNativePromise(input) ? input : this.adopted?.get(index);
       if (probe === undefined) continue;
+      // Only whether it is pending matters now: its outcome is given up with the rest.
       const mark = (outcome: unknown): void => {
-        if (this.slots[index] === PENDING) this.slots[index] = outcome;
+        if (!this.isPending(index)) return;
+        if (this.marks === undefined) this.slots[index] = outcome;
+        else this.marks[index] = 1;
       };
       probe.then(mark, (e: unknown) => mark(new Rejected(e)));
     }
@@ -284,16 +338,11 @@ export abstract class InputSet<T> implements TaskTracker {
     return this.inputDone && this.settledCount === this.taken;
   }
 
-  /** Stops reacting to settlements and to the signal. */
-  stop(): void {
-    this.stopped = true;
-    this.release();
-  }
-
-  /** Stops listening to the signal. */
-  protected release(): void {
-    this.stopListening?.();
-    this.stopListening = undefined;
+  /** Settlements and the signal are ignored from now on. */
+  giveUp(): void {
+    this.givenUp = true;
+    this.dropListener?.();
+    this.dropListener = undefined;
   }
 
   // TaskTracker

@@ -5,13 +5,17 @@
  *
  * Memory is O(concurrency): the source is read only when a call can start, and no new call starts
  * while `concurrency` finished results wait for the loop (in order, a slow call at the head makes the
- * results after it wait, so pulling stops until it settles).
+ * results after it wait, so pulling pauses until it settles).
  *
- * The first failure (unless `settle`) stops everything: no new call starts, the `signal` handed to the
- * calls still running is aborted, the source is told to stop, the bar closes as failed and lists what
- * was running, and the loop throws the error (after the results that were already waiting in line).
- * Leaving the loop early does the same, quietly. A call that settles after that is ignored: its
+ * The first failure (unless `settle`) gives up on everything: no new call starts, the `signal` handed
+ * to the calls still running is aborted, the source's `return()` is called, the bar closes as failed and
+ * lists what was running, and the loop throws the error (after the results that were already waiting in
+ * line). Leaving the loop early does the same, quietly. A call that settles after that is ignored: its
  * rejection is never unhandled.
+ *
+ * This module is the pump: reading the source, starting calls, timeouts, the shared `AbortController`,
+ * fail-fast. The results wait for the loop in an `Outbox` (outbox.ts), the engine it shares with
+ * `asCompleted` and promise arrays.
  */
 import type { ProgressAsyncIterator } from '../adapters/async.js';
 import type { Clock } from '../core/clock.js';
@@ -21,16 +25,16 @@ import { checkFunction, checkOptionsRecord } from '../options/checks.js';
 import { checkSource, declaredTotal } from '../options/source.js';
 import type { MapOptions } from '../options/tasks.js';
 import { MAP_KEYS, MAP_OPTIONS, resolveTaskOptions } from '../options/tasks.js';
-import { abortError, noop, onAbort } from './abort.js';
+import { onAbort } from '../adapters/signal.js';
+import { abortError, noop } from './abort.js';
 import { TimeoutError } from './errors.js';
-import { isThenable, Rejected } from './inputs.js';
+import { isThenable } from './inputs.js';
+import type { LoopEnd } from './outbox.js';
+import { Outbox, Rejected } from './outbox.js';
 import type { PendingEntry, TaskTracker } from './pending.js';
 import { nameOf, safeLabel } from './pending.js';
 import { TaskBar } from './task-bar.js';
 import type { CallContext, IndexedSettledResult } from './types.js';
-
-/** A result slot not filled yet (ordered mode). */
-const EMPTY: unique symbol = Symbol('empty');
 
 interface Call<T> {
   readonly index: number;
@@ -39,21 +43,42 @@ interface Call<T> {
   readonly since: number;
   done: boolean;
   timer?: NodeJS.Timeout | undefined;
-  /** With a `timeout`: the call's own signal (aborted by its timer, or by `halt` with everything else). */
+  /** With a `timeout`: the call's own signal (aborted by its timer, or by `abortCalls` with everything else). */
   own?: AbortController | undefined;
 }
 
-interface Waiter<Y> {
-  resolve(result: IteratorResult<Y>): void;
-  reject(reason: unknown): void;
+export interface MapIteratorOptions<T, R> {
+  readonly source: Iterable<T> | AsyncIterable<T>;
+  readonly fn: (item: T, context: CallContext) => R | PromiseLike<R>;
+  readonly bar: TaskBar;
+  readonly clock: Clock;
+  readonly concurrency: number;
+  /** Results in source order (else as calls finish). */
+  readonly ordered: boolean;
+  readonly settle: boolean;
+  /** Milliseconds a call may take (`Infinity`: no limit). */
+  readonly timeout: number;
+  readonly label: ((item: T, index: number) => string) | undefined;
+  readonly signal: AbortSignal | undefined;
 }
 
-type Step<Y> = { ok: true; result: IteratorResult<Y> } | { ok: false; reason: unknown };
-
-const DONE: IteratorResult<never> = Object.freeze({ value: undefined, done: true }) as IteratorResult<never>;
-const DONE_STEP: Step<never> = { ok: true, result: DONE };
-
+/**
+ * The pump of `progress.map`: reads the source, starts the calls, and puts their outcomes in the outbox
+ * that the loop reads (see outbox.ts).
+ */
 class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
+  readonly bar: TaskBar;
+  private readonly outbox: Outbox<Y>;
+  private readonly source: Iterable<T> | AsyncIterable<T>;
+  private readonly fn: (item: T, context: CallContext) => R | PromiseLike<R>;
+  private readonly clock: Clock;
+  private readonly concurrency: number;
+  private readonly settle: boolean;
+  private readonly timeout: number;
+  private readonly label: ((item: T, index: number) => string) | undefined;
+  private readonly signal: AbortSignal | undefined;
+  /** Calls running plus finished results waiting for the loop. */
+  private readonly window: number;
   private iterator: Iterator<T> | AsyncIterator<T> | undefined;
   private asyncSource = false;
   private begun = false;
@@ -61,77 +86,63 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
   private sourceDone = false;
   /** Items taken from the source (= calls started). */
   private nextIndex = 0;
-  /** Results handed to the loop. */
-  private yielded = 0;
   private running = 0;
   /** Calls running, oldest first (Map keeps insertion order). */
   private readonly inFlight = new Map<number, Call<T>>();
-  /** Ordered mode: outcomes by index, `buf[index - bufBase]`. */
-  private buf: unknown[] = [];
-  private bufBase = 0;
-  /** Unordered mode: index, outcome, index, outcome… in completion order. */
-  private queue: unknown[] = [];
-  private qhead = 0;
-  private waiters: Waiter<Y>[] = [];
   /** No call starts and no settlement counts any more (failure, abort, the loop was left). */
-  private stopped = false;
-  /** The loop is over. */
-  private finished = false;
-  /** What to throw at the loop: the first failure, an error of the source, or the abort reason. */
-  private failure: { reason: unknown; abort: boolean } | undefined;
+  private givenUp = false;
   private readonly controller = new AbortController();
-  private readonly window: number;
   private inPump = false;
-  private stopListening: (() => void) | undefined;
+  private dropListener: (() => void) | undefined;
 
-  constructor(
-    private readonly source: Iterable<T> | AsyncIterable<T>,
-    private readonly fn: (item: T, context: CallContext) => R | PromiseLike<R>,
-    readonly bar: TaskBar,
-    private readonly clock: Clock,
-    private readonly concurrency: number,
-    private readonly ordered: boolean,
-    private readonly settle: boolean,
-    private readonly timeout: number,
-    private readonly label: ((item: T, index: number) => string) | undefined,
-    private readonly signal: AbortSignal | undefined,
-  ) {
-    // Calls running plus finished results waiting for the loop.
-    this.window = concurrency * 2;
-    bar.tracker = this;
+  constructor(options: MapIteratorOptions<T, R>) {
+    this.source = options.source;
+    this.fn = options.fn;
+    this.bar = options.bar;
+    this.clock = options.clock;
+    this.concurrency = options.concurrency;
+    this.settle = options.settle;
+    this.timeout = options.timeout;
+    this.label = options.label;
+    this.signal = options.signal;
+    this.window = options.concurrency * 2;
+    this.outbox = new Outbox<Y>({
+      order: options.ordered ? 'input' : 'completion',
+      settle: options.settle,
+      indexed: false,
+      loopOver: (end) => this.loopOver(end),
+    });
+    this.bar.tracker = this;
   }
 
   // ── the loop's side ───────────────────────────────────────────────────────────────────────────────
 
   next(): Promise<IteratorResult<Y>> {
     if (!this.begun) this.begin();
-    if (this.waiters.length === 0) {
-      const step = this.step();
-      if (step !== undefined) {
-        if (!this.stopped) this.pump();
-        return step.ok ? Promise.resolve(step.result) : Promise.reject(step.reason);
-      }
-    }
-    return new Promise<IteratorResult<Y>>((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
-    });
+    const step = this.outbox.next();
+    // Answered at once (nobody waits): the result handed out may leave room for another call.
+    if (this.outbox.waiting === 0 && !this.givenUp) this.pump();
+    return step;
   }
 
-  /** The loop was left early: stop everything, tell the source, close the bar as stopped. */
-  async return(value?: unknown): Promise<IteratorResult<Y>> {
-    if (!this.finished) {
-      this.finish();
-      if (!this.stopped) {
-        this.halt(abortError('The loop over progress.map() was left before this call finished'));
-        this.bar.closeAs('stopped');
-        await this.closeSource(true);
-      }
-    }
-    return { value: value as Y, done: true };
+  return(value?: unknown): Promise<IteratorResult<Y>> {
+    return this.outbox.return(value);
   }
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  /**
+   * The loop is over. If it was left early (and nothing had given up yet): give up on everything, call
+   * the source's `return()` (its errors are the loop's), close the bar as stopped.
+   */
+  private loopOver(end: LoopEnd): Promise<void> | undefined {
+    this.unlisten();
+    if (end !== 'stopped' || this.givenUp) return undefined;
+    this.abortCalls(abortError('The loop over progress.map() was left before this call finished'));
+    this.bar.closeAs('stopped');
+    return this.returnSource(true);
   }
 
   private begin(): void {
@@ -143,7 +154,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
         this.abort(signal.reason);
         return;
       }
-      this.stopListening = onAbort(signal, () => this.abort(signal.reason));
+      this.dropListener = onAbort(signal, () => this.abort(signal.reason));
     }
     try {
       const s = this.source as AsyncIterable<T> & Iterable<T>;
@@ -158,87 +169,6 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
     this.pump();
   }
 
-  /** The loop's next step, if one is ready. */
-  private step(): Step<Y> | undefined {
-    if (this.finished) return DONE_STEP;
-    const failure = this.failure;
-    if (failure !== undefined && failure.abort) {
-      this.finish();
-      return { ok: false, reason: failure.reason };
-    }
-    if (this.ordered) {
-      const k = this.yielded - this.bufBase;
-      const buf = this.buf;
-      if (k < buf.length && buf[k] !== EMPTY) {
-        const outcome = buf[k];
-        buf[k] = EMPTY;
-        const index = this.yielded++;
-        // Drop the consumed front now and then: O(1) amortized.
-        if (k >= 1024 && k * 2 >= buf.length) {
-          this.buf = buf.slice(k + 1);
-          this.bufBase = index + 1;
-        }
-        return { ok: true, result: { value: this.shape(index, outcome), done: false } };
-      }
-    } else if (this.qhead < this.queue.length) {
-      const queue = this.queue;
-      const h = this.qhead;
-      const index = queue[h] as number;
-      const outcome = queue[h + 1];
-      queue[h + 1] = undefined;
-      this.qhead = h + 2;
-      this.yielded++;
-      if (h >= 2048 && h * 2 >= queue.length) {
-        this.queue = queue.slice(h + 2);
-        this.qhead = 0;
-      }
-      return { ok: true, result: { value: this.shape(index, outcome), done: false } };
-    }
-    if (failure !== undefined) {
-      this.finish();
-      return { ok: false, reason: failure.reason };
-    }
-    if (this.sourceDone && this.running === 0 && !this.pulling && !this.stopped) {
-      this.finish();
-      return DONE_STEP;
-    }
-    return undefined;
-  }
-
-  private shape(index: number, outcome: unknown): Y {
-    if (!this.settle) return outcome as Y;
-    const record: IndexedSettledResult<unknown> =
-      outcome instanceof Rejected
-        ? { status: 'rejected', reason: outcome.reason, index }
-        : { status: 'fulfilled', value: outcome, index };
-    return record as Y;
-  }
-
-  /** Hands waiting `next()` calls what is ready. */
-  private serve(): void {
-    while (this.waiters.length > 0) {
-      // Taken first: a step that ends the loop tells the other waiters it is over.
-      const waiter = this.waiters.shift() as Waiter<Y>;
-      const step = this.step();
-      if (step === undefined) {
-        this.waiters.unshift(waiter);
-        return;
-      }
-      if (step.ok) waiter.resolve(step.result);
-      else waiter.reject(step.reason);
-    }
-  }
-
-  /** The loop is over: every later `next()` is done. */
-  private finish(): void {
-    this.finished = true;
-    this.failure = undefined;
-    this.release();
-    const rest = this.waiters;
-    this.waiters = [];
-    for (const w of rest) w.resolve(DONE);
-  }
-
   // ── the work's side ───────────────────────────────────────────────────────────────────────────────
 
   /** Starts calls while there is room. Re-entrant calls (a sync result settling inside) return at once. */
@@ -247,11 +177,11 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
     this.inPump = true;
     try {
       while (
-        !this.stopped &&
+        !this.givenUp &&
         !this.sourceDone &&
         !this.pulling &&
         this.running < this.concurrency &&
-        this.nextIndex - this.yielded < this.window
+        this.nextIndex - this.outbox.handed < this.window
       ) {
         const it = this.iterator as Iterator<T> & AsyncIterator<T>;
         if (this.asyncSource) {
@@ -276,8 +206,8 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
     } finally {
       this.inPump = false;
     }
-    this.settledAll();
-    if (this.waiters.length > 0) this.serve();
+    if (!this.givenUp && this.sourceDone && this.running === 0 && !this.pulling) this.finish();
+    this.outbox.serve();
   }
 
   /** Asks an async source for its next item (one request at a time). */
@@ -294,7 +224,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
     p.then(
       (r) => {
         this.pulling = false;
-        if (this.stopped) return; // an item pulled as everything stopped is dropped
+        if (this.givenUp) return; // an item pulled as everything was given up is dropped
         // Nothing here may throw: it would be an unhandled rejection, and the loop would wait forever.
         let item: T;
         try {
@@ -325,7 +255,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
     const call: Call<T> = { index, item, since: this.clock(), done: false };
     this.inFlight.set(index, call);
     let signal = this.controller.signal;
-    if (this.timeout !== Infinity) signal = this.arm(call);
+    if (this.timeout !== Infinity) signal = this.startTimer(call);
     let result: R | PromiseLike<R>;
     try {
       result = this.fn(item, { index, signal });
@@ -343,11 +273,11 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
   }
 
   /**
-   * A call with a time limit gets its own signal, aborted by its timer or by `halt` (which aborts the
-   * shared one too). Not an abort listener on the shared signal per call: at a concurrency over 10 that
-   * is a MaxListenersExceededWarning, and a listener per call for nothing.
+   * A call with a time limit gets its own signal, aborted by its timer or by `abortCalls` (which aborts
+   * the shared one too). Not an abort listener on the shared signal per call: at a concurrency over 10
+   * that is a MaxListenersExceededWarning, and a listener per call for nothing.
    */
-  private arm(call: Call<T>): AbortSignal {
+  private startTimer(call: Call<T>): AbortSignal {
     const own = new AbortController();
     call.own = own;
     call.timer = setTimeout(() => {
@@ -358,7 +288,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
     return own.signal;
   }
 
-  private disarm(call: Call<T>): void {
+  private clearTimer(call: Call<T>): void {
     if (call.timer !== undefined) clearTimeout(call.timer);
     call.timer = undefined;
   }
@@ -366,79 +296,74 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
   private settled(call: Call<T>, ok: boolean, value: unknown): void {
     if (call.done) return;
     call.done = true;
-    if (call.timer !== undefined) this.disarm(call);
+    if (call.timer !== undefined) this.clearTimer(call);
     this.running--;
     this.inFlight.delete(call.index);
-    if (this.stopped) return; // the results are no longer wanted
+    if (this.givenUp) return; // the results are no longer wanted
     this.bar.settled(ok);
     if (!ok && !this.settle) {
       this.fail(value, call);
       return;
     }
-    const outcome = ok ? value : new Rejected(value);
-    if (this.ordered) {
-      const k = call.index - this.bufBase;
-      const buf = this.buf;
-      while (buf.length <= k) buf.push(EMPTY);
-      buf[k] = outcome;
-    } else this.queue.push(call.index, outcome);
+    this.outbox.put(call.index, ok ? value : new Rejected(value));
     this.pump();
   }
 
   /**
-   * Every call has settled and the source is done: the bar is complete. The loop may still be reading,
-   * and the signal can still stop it.
+   * Every call has settled and the source is done: the bar is complete (closing it again does nothing),
+   * and the loop gets the results still waiting, then the end. The loop may still be reading, and the
+   * signal can still abort it.
    */
-  private settledAll(): void {
-    if (!this.stopped && this.sourceDone && this.running === 0 && !this.pulling && !this.bar.isClosed) {
-      this.bar.closeAs('done');
-    }
+  private finish(): void {
+    this.bar.closeAs('done');
+    this.outbox.finish();
   }
 
-  /** The first failure (of a call or of the source): stop, close the bar as failed, throw at the loop. */
+  /** The first failure (of a call or of the source): give up, close the bar as failed, throw at the loop. */
   private fail(error: unknown, call?: Call<T>): void {
-    if (this.stopped) return;
+    if (this.givenUp) return;
     const what = call === undefined ? 'the source failed' : `call ${nameOf(call.index, safeLabel(this.label, call.item, call.index))} failed`;
-    this.halt(abortError(`Stopped because ${what}`, error));
-    this.failure = { reason: error, abort: false };
+    this.abortCalls(abortError(`Stopped because ${what}`, error));
+    this.outbox.finish({ error }); // after the results already waiting
     this.bar.closeAs('failed');
-    void this.closeSource(false);
-    this.serve();
+    void this.returnSource(false);
+    this.outbox.serve();
   }
 
+  /** The `signal` option aborted: give up, close the bar as aborted, throw at the loop's next step. */
   private abort(reason: unknown): void {
-    if (this.finished) return;
-    if (!this.stopped) {
-      this.halt(reason);
+    if (this.outbox.isOver) return;
+    if (!this.givenUp) {
+      this.abortCalls(reason);
       this.bar.closeAs('aborted');
-      void this.closeSource(false);
+      void this.returnSource(false);
     }
-    this.failure = { reason, abort: true };
-    this.serve();
+    this.outbox.finish({ error: reason, atOnce: true });
+    this.outbox.serve();
   }
 
   /** No more calls; the calls still running are told through their signal. */
-  private halt(reason: unknown): void {
-    this.stopped = true;
-    this.release();
+  private abortCalls(reason: unknown): void {
+    this.givenUp = true;
+    this.unlisten();
     const shared = this.controller.signal;
     this.controller.abort(reason);
     for (const call of this.inFlight.values()) {
-      this.disarm(call);
+      this.clearTimer(call);
       call.own?.abort(shared.reason); // the calls' own signals (timeouts) abort with the shared one
     }
   }
 
-  private release(): void {
-    this.stopListening?.();
-    this.stopListening = undefined;
+  private unlisten(): void {
+    this.dropListener?.();
+    this.dropListener = undefined;
   }
 
   /**
-   * Tells the source to stop (a generator's `finally` runs). When the loop was left, its errors are
-   * the loop's; when stopping because of another error, they are dropped.
+   * Calls the source's `return()` (a generator's `finally` runs). When the loop was left, its errors are
+   * the loop's; when giving up because of another error, they are dropped.
    */
-  private closeSource(report: boolean): Promise<void> | undefined {
+  private returnSource(report: boolean): Promise<void> | undefined {
     const it = this.iterator;
     if (it === undefined || this.sourceDone) return undefined;
     this.sourceDone = true;
@@ -495,7 +420,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
  *   thenable it returns is awaited at once (its `then` called once), so `(query) => query` runs lazy
  *   query builders `concurrency` at a time.
  * - `ordered` (default `true`): results in source order; `false`: as calls finish.
- * - The first failure stops new calls, aborts the calls running and is thrown from the loop;
+ * - The first failure: no new call starts, the calls running are aborted, and it is thrown from the loop;
  *   `settle: true` keeps going and yields `{ status, value | reason, index }` records instead.
  * - `timeout`: a call that takes longer fails with a `TimeoutError` naming its index (or label).
  * - Leaving the loop early aborts the calls running and closes the bar.
@@ -531,16 +456,16 @@ export function map<T, R>(
   const { concurrency, ordered, timeout } = task;
   const resolved = resolveOptions(raw, declaredTotal(source), MAP_KEYS);
   const bar = new TaskBar(resolved, task.stallAfter);
-  return new MapIterator<T, Awaited<R>, Awaited<R> | IndexedSettledResult<Awaited<R>>>(
+  return new MapIterator<T, Awaited<R>, Awaited<R> | IndexedSettledResult<Awaited<R>>>({
     source,
-    fn as (item: T, context: CallContext) => Awaited<R> | PromiseLike<Awaited<R>>,
+    fn: fn as (item: T, context: CallContext) => Awaited<R> | PromiseLike<Awaited<R>>,
     bar,
-    resolved.clock,
+    clock: resolved.clock,
     concurrency,
     ordered,
-    task.settle,
+    settle: task.settle,
     timeout,
-    task.label,
-    task.signal,
-  );
+    label: task.label,
+    signal: task.signal,
+  });
 }

@@ -14,7 +14,7 @@ import { ArrayProgressIterator } from '../adapters/sync.js';
 import { resolveOptions } from '../options/bar.js';
 import { checkOptionsRecord } from '../options/checks.js';
 import type { IterableOptions } from '../options/iterable.js';
-import { InOrderIterator } from './input-iterator.js';
+import { InputIterator } from './input-iterator.js';
 import { isThenable } from './inputs.js';
 import type { TaskOptions } from '../options/tasks.js';
 import { PROMISE_ARRAY_KEYS, resolveTaskOptions, TASK_OPTIONS } from '../options/tasks.js';
@@ -67,7 +67,13 @@ class PromiseArrayProgress<T> implements PromiseArrayIterator<T> {
   [Symbol.asyncIterator](): ProgressAsyncIterator<Awaited<T>> {
     if (this.used) throw new TypeError('This progress iterator has already been iterated with `for await`');
     this.used = true;
-    return new InOrderIterator<T>(this.bar, this.label, this.array, this.signal).start();
+    return new InputIterator<T, Awaited<T>>(this.bar, this.array, {
+      order: 'input',
+      settle: false,
+      indexed: false,
+      label: this.label,
+      signal: this.signal,
+    }).start();
   }
 }
 
