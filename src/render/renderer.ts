@@ -260,7 +260,7 @@ export class Renderer implements CaptureTarget {
         return bar.line(now, this.widthFor(bar), true);
       });
       this.sink().draw(fitHeight(lines, maxLines), above, this.keepAlive.loopFree && !this.cursorReleased);
-      this.cancelRedraw();
+      this.clearRedraw();
     } else {
       this.plain ??= new PlainSink(this.writer);
       const lines = above;
@@ -368,7 +368,7 @@ export class Renderer implements CaptureTarget {
     this.redrawTimer.unref();
   }
 
-  private cancelRedraw(): void {
+  private clearRedraw(): void {
     if (this.redrawTimer === undefined) return;
     clearTimeout(this.redrawTimer);
     this.redrawTimer = undefined;
@@ -408,7 +408,7 @@ export class Renderer implements CaptureTarget {
   }
 
   private clearTimer(): void {
-    this.cancelRedraw();
+    this.clearRedraw();
     this.keepAlive.clear();
   }
 
