@@ -1,7 +1,8 @@
 /**
  * The layout's arrows point one way (docs/architecture.md, "Dependencies point one way"): the imports of
  * src/, type-only ones included, read from the source, form no circle, and no module imports from a layer
- * above its own. index → progress → promises, adapters, cli → bar → render → format, options → core.
+ * above its own. index → progress → promises → adapters → bar → render → format, options → core; the
+ * command (cli/) uses the bar and the formatting.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -121,6 +122,14 @@ describe('the imports of src/', () => {
 
   test('render/ imports nothing from the bar, the adapters, the task functions or anything above them', () => {
     expect(arrows(/^render\//, ABOVE_RENDER)).toEqual([]);
+  });
+
+  test('the bar imports nothing from the adapters, the task functions, the command or anything above them', () => {
+    expect(arrows(/^bar(-api)?\.ts$/, [/^adapters\//, /^promises\//, /^cli\//, /^progress\.ts$/, /^write\.ts$/, /^index\.ts$/])).toEqual([]);
+  });
+
+  test('the adapters import nothing from the task functions, the command or anything above them', () => {
+    expect(arrows(/^adapters\//, [/^promises\//, /^cli\//, /^progress\.ts$/, /^index\.ts$/])).toEqual([]);
   });
 });
 

@@ -243,28 +243,28 @@ describe('ProgressState', () => {
       state.sample(now);
     }
     expect(state.snapshot(1_000).rate).toBeCloseTo(100, 6);
-    state.end('done', 10_000);
+    state.close('done', 10_000);
     const s = state.snapshot(20_000);
     expect(s.outcome).toBe('done');
     expect(s.elapsed).toBe(10);
     expect(s.rate).toBeCloseTo(10, 12); // (150 − 50) / 10 s: `initial` is not progress made here
     expect(s.eta).toBeUndefined(); // ended short of the total: no time left is claimed
-    state.end('failed', 30_000); // ending twice changes nothing
+    state.close('failed', 30_000); // closing twice changes nothing
     expect(state.snapshot(40_000)).toEqual(s);
   });
 
   test('a bar closed without progress, or at the instant it started, shows no rate; one closed at its total shows 00:00 left', () => {
     const idle = startedState({ total: 10 });
-    idle.end('done', 3_000);
+    idle.close('done', 3_000);
     expect(idle.snapshot(3_000).rate).toBeUndefined();
     expect(formatLine(idle.snapshot(3_000), Infinity)).toMatch(/ 0\/10 \[00:03<\?, \? it\/s\]$/);
     const instant = startedState({ total: 10 });
     instant.n = 10;
-    instant.end('done', 0);
+    instant.close('done', 0);
     expect(instant.snapshot(0).rate).toBeUndefined();
     const full = startedState({ total: 10 });
     full.n = 10;
-    full.end('done', 2_000);
+    full.close('done', 2_000);
     expect(full.snapshot(2_000).eta).toBe(0);
     expect(formatLine(full.snapshot(2_000), Infinity)).toMatch(/ 10\/10 \[00:02<00:00, 5\.00 it\/s\]$/);
   });
@@ -304,7 +304,7 @@ describe('ProgressState', () => {
     const s = state.snapshot(8_000);
     expect(s.elapsed).toBe(3);
     expect(s.rate).toBeCloseTo(10, 9);
-    state.end('done', 9_000);
+    state.close('done', 9_000);
     expect(state.snapshot(20_000).elapsed).toBe(4);
   });
 
@@ -364,7 +364,7 @@ describe('ProgressState', () => {
             check();
           }
           if (close) {
-            state.end('done', now);
+            state.close('done', now);
             check();
           }
         },
@@ -453,7 +453,7 @@ describe('stalls, the ETA and the end', () => {
     const state = startedState({ total: 1_000 });
     state.n = 420;
     state.sample(3_000);
-    state.end('done', 3_000);
+    state.close('done', 3_000);
     expect(state.snapshot(3_000).eta).toBeUndefined();
     for (const tty of [false, true]) {
       const stream = new MemoryStream({ isTTY: tty, columns: 80, rows: 10 });

@@ -223,7 +223,7 @@ export class ProgressBar implements Bar, Drawable {
     if (!this.started) this.start();
     const now = this.clock();
     this.iteration?.flush?.();
-    this.state.end(outcome, now);
+    this.state.close(outcome, now);
     this.left = this.perLap = this.itemsPerStride = IDLE_COUNTDOWN;
     this.renderer?.close(this, now);
   }

@@ -94,7 +94,7 @@ export class ProgressState {
     this.lastStepAt = now;
   }
 
-  end(outcome: Exclude<Outcome, 'running'>, now: number): void {
+  close(outcome: Exclude<Outcome, 'running'>, now: number): void {
     if (this.outcome !== 'running') return;
     this.sample(now);
     this.outcome = outcome;
