@@ -233,7 +233,7 @@ describe('formatLine', () => {
 
   test("unitScale 'auto' switches to SI prefixes at 100,000", () => {
     const line = (n: number, total: number | undefined): string => {
-      const state = new ProgressState({ initial: 0, total, desc: '', rateWindow: 10 }, 'it', false, 'auto');
+      const state = new ProgressState({ initial: 0, total, desc: '', rateWindow: 10_000 }, 'it', false, 'auto');
       state.start(0);
       state.n = n;
       return formatLine(state.snapshot(1_000), 120);

@@ -115,10 +115,10 @@ export interface BarOptions {
    */
   disable?: boolean;
   /**
-   * How far back the rate estimate looks, in seconds: a step this old counts for 10% of a new one.
-   * `0` shows the latest step's rate; `Infinity` the average since the start.
-   * @default 10
-   * @example progress(rows, { rateWindow: 30 }) // steadier ETA for bursty work
+   * How far back the rate estimate looks, in milliseconds (like every time option): a step this old
+   * counts for 10% of a new one. `0` shows the latest step's rate; `Infinity` the average since the start.
+   * @default 10000
+   * @example progress(rows, { rateWindow: 30_000 }) // steadier ETA for bursty work
    */
   rateWindow?: number;
   /**
@@ -216,7 +216,7 @@ const BAR_OPTIONS = optionSet({
   stream: { check: checkStream, default: late(() => process.stderr) },
   unitScale: { check: checkUnitScale, default: 'auto' },
   width: { check: checkWidth, default: undefined },
-  rateWindow: { check: checkNonNegativeOrInfinity, default: 10 },
+  rateWindow: { check: checkNonNegativeOrInfinity, default: 10_000 },
   desc: { check: checkString, default: '' },
   total: { check: checkNonNegative, default: undefined },
   initial: { check: checkNonNegative, default: 0 },
