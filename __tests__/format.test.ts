@@ -146,7 +146,7 @@ describe('units', () => {
   });
 
   test('every SI prefix up to Y', () => {
-    expect([1e3, 1e6, 1e9, 1.5e12, 1e15, 1e18, 2e21, 1e24].map(formatSI)).toEqual(['1.00k', '1.00M', '1.00G', '1.50T', '1.00P', '1.00E', '2.00Z', '1.00Y']);
+    expect([1e3, 1e6, 1e9, 1.5e12, 1e15, 1e18, 2e21, 1e24].map((v) => formatSI(v))).toEqual(['1.00k', '1.00M', '1.00G', '1.50T', '1.00P', '1.00E', '2.00Z', '1.00Y']);
   });
 });
 
@@ -229,6 +229,58 @@ describe('formatLine', () => {
 
   test('below 1 it/s the rate turns over to s/it', () => {
     expect(formatLine(makeSnapshot({ total: undefined, rate: 0.4 }), 80)).toBe('rows: 420 it [00:03, 2.50 s/it]');
+  });
+
+  test.each([
+    [1 / 999, '999 s/it'],
+    [1 / 1000, '16.7 min/it'],
+    [1 / 3600, '60.0 min/it'],
+    [1 / 60_000, '16.7 h/it'],
+    [1 / 86_400 / 3, '72.0 h/it'],
+    [1 / 86_400 / 1000, '1.00k d/it'],
+  ])('a rate slower than one item per 1000 s reads in minutes, hours or days per item: %p → %p', (rate, shown) => {
+    expect(formatRate(rate, 'it', false)).toBe(shown);
+    expect(formatLine(makeSnapshot({ total: undefined, rate }), 80)).toBe(`rows: 420 it [00:03, ${shown}]`);
+  });
+
+  test('a desc that ends in a colon gets no second one, coloured or not, at any width', () => {
+    expect(formatLine(makeSnapshot({ desc: 'rows:' }), 60)).toMatch(/^rows: {2}42%\|[^|]+\| 420\/1000 \[/);
+    expect(formatLine(makeSnapshot({ desc: 'rows:', total: undefined }), 80)).toBe('rows: 420 it [00:03, 123 it/s]');
+    expect(formatLine(makeSnapshot({ desc: 'rows:' }), Infinity)).toMatch(/^rows: {2}42%\|/);
+    const bold = '\u001B[1mrows:\u001B[22m';
+    const coloured = formatLine(makeSnapshot({ desc: bold, total: undefined }), 80, true);
+    expect(coloured).toContain(bold);
+    expect(coloured.replace(/\u001B\[[0-9;]*m/g, '')).toBe('rows: 420 it [00:03, 123 it/s]');
+    expect(formatLine(makeSnapshot({ desc: 'a: b' }), 80)).toMatch(/^a: b: {2}42%/); // only a colon at the end counts
+    for (let width = 1; width <= 70; width++) {
+      const line = formatLine(makeSnapshot({ desc: 'rows:' }), width);
+      expect(displayWidth(line)).toBeLessThanOrEqual(width);
+      expect(line).not.toContain('::');
+      expect(line).not.toContain(': :');
+    }
+    // The bar takes the column the colon left: as wide a line as with a plain desc.
+    expect(displayWidth(formatLine(makeSnapshot({ desc: 'rows:' }), 60))).toBe(60);
+  });
+
+  test('unitDivisor 1024: binary sizes for bytes, binary prefixes for scaled counts and rates', () => {
+    expect(formatBytes(1536, true)).toBe('1.50 KiB');
+    expect(formatBytes(5e9, true)).toBe('4.66 GiB');
+    expect(formatBytes(1000, true)).toBe('1000 B');
+    expect(formatBytes(1023, true)).toBe('1023 B');
+    expect(formatBytes(1024, true)).toBe('1.00 KiB');
+    expect(formatRate(1_572_864, 'B', true, 1024)).toBe('1.50 MiB/s');
+    expect(formatSI(1536, 1024)).toBe('1.50Ki');
+    expect(formatSI(1023, 1024)).toBe('1023');
+    expect(formatSI(1024 ** 3 * 2.5, 1024)).toBe('2.50Gi');
+    expect(formatCount(4096, true, 1024)).toBe('4.00Ki');
+    expect(formatCount(1000, true, 1024)).toBe('1000');
+    expect(formatCount(4096, false, 1024)).toBe('4096');
+    expect(formatRate(2048, 'it', false, 1024)).toBe('2.00Ki it/s');
+    const bytes = makeSnapshot({ bytes: true, unit: 'B', n: 1_572_864, total: 4 * 1024 ** 2, rate: 524_288, unitDivisor: 1024 });
+    expect(formatLine(bytes, 100)).toMatch(/ 1\.50 MiB\/4\.00 MiB \[00:03<00:05, 512 KiB\/s\]$/);
+    expect(formatLine({ ...bytes, total: undefined }, 100)).toBe('rows: 1.50 MiB [00:03, 512 KiB/s]');
+    const counts = makeSnapshot({ n: 204_800, total: 1024 ** 2, unitScale: true, rate: 4096, unitDivisor: 1024 });
+    expect(formatLine(counts, 100)).toMatch(/ 200Ki\/1\.00Mi \[00:03<00:05, 4\.00Ki it\/s\]$/);
   });
 
   test("unitScale 'auto' switches to SI prefixes at 100,000", () => {

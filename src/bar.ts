@@ -66,7 +66,7 @@ export class ProgressBar implements Bar, Drawable {
 
   /** Use `progress.bar(options)` (or `new ProgressBar(resolveOptions(options)).start()`). */
   constructor(options: Resolved) {
-    this.state = new ProgressState(options, options.unit, options.bytes, options.unitScale);
+    this.state = new ProgressState(options, options.unit, options.bytes, options.unitScale, options.unitDivisor);
     this.state.postfix = options.postfix;
     this.leave = options.leave;
     this.captureOutput = options.captureOutput;

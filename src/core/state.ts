@@ -12,6 +12,8 @@ export interface Snapshot {
   readonly bytes: boolean;
   /** Whether counts use SI prefixes (`1.23M`). */
   readonly unitScale: boolean;
+  /** 1024: binary sizes and prefixes (`KiB`, `Ki`); 1000 (or absent): SI. */
+  readonly unitDivisor?: 1000 | 1024 | undefined;
   /** Seconds since the bar started. */
   readonly elapsed: number;
   /** Units per second; the overall average once the bar has ended. `undefined` before any sample. */
@@ -61,6 +63,7 @@ export class ProgressState {
     readonly unit: string,
     readonly bytes: boolean,
     readonly unitScale: boolean | 'auto',
+    readonly unitDivisor: 1000 | 1024 = 1000,
   ) {
     this.n = init.initial;
     this.initial = init.initial;
@@ -126,6 +129,7 @@ export class ProgressState {
       unit: this.unit,
       bytes: this.bytes,
       unitScale,
+      unitDivisor: this.unitDivisor,
       elapsed: elapsedMs / 1000,
       rate,
       eta,
