@@ -49,8 +49,10 @@ export class ProgressState {
   outcome: Outcome = 'running';
   startTime = 0;
   endTime = 0;
-  readonly initial: number;
-  private readonly estimator: RateEstimator;
+  /** The count timing started from: the `initial` option, 0 after a `restart` (the overall rate is counted from it). */
+  initial: number;
+  private estimator: RateEstimator;
+  private readonly rateWindow: number;
   private sampledN: number;
   private sampledAt = 0;
   /** Time of the last sample that saw progress: the start of the current silence. */
@@ -70,7 +72,18 @@ export class ProgressState {
     this.sampledN = init.initial;
     this.total = init.total;
     this.desc = init.desc;
+    this.rateWindow = init.rateWindow;
     this.estimator = new RateEstimator(init.rateWindow);
+  }
+
+  /** Starts over at `now` (`bar.reset()`): the count at 0, the estimator empty, timing from now. */
+  restart(now: number, total: number | undefined): void {
+    this.n = 0;
+    this.initial = 0;
+    this.sampledN = 0;
+    this.total = total;
+    this.estimator = new RateEstimator(this.rateWindow);
+    this.start(now);
   }
 
   /** Starts timing. */
