@@ -722,3 +722,63 @@ describe('narrow windows, in a real terminal', () => {
     expect(rows.at(-1)).toBe('convert: 1000/1000');
   });
 });
+
+describe('the exported formatters (from the package entry)', () => {
+  test('formatSI, formatBytes, formatRate, formatDuration: what the bars show', async () => {
+    const { formatSI: si, formatBytes: bytes, formatRate: rate, formatDuration: duration } = await import('../src/index.js');
+    expect(si(1234)).toBe('1.23k');
+    expect(si(12_345_678)).toBe('12.3M');
+    expect(si(0.25)).toBe('0.25');
+    expect(si(NaN)).toBe('?');
+    expect(si(1536, { divisor: 1024 })).toBe('1.50Ki');
+    expect(bytes(6_290_000)).toBe('6.29 MB');
+    expect(bytes(512)).toBe('512 B');
+    expect(bytes(1536, { binary: true })).toBe('1.50 KiB');
+    expect(rate(1_234_000)).toBe('1.23M it/s');
+    expect(rate(0.4, { unit: 'file' })).toBe('2.50 s/file');
+    expect(rate(0.001)).toBe('16.7 min/it');
+    expect(rate(undefined)).toBe('? it/s');
+    expect(rate(1_300_000, { unit: 'B', unitDivisor: 1024 })).toBe('1.24 MiB/s');
+    expect(duration(65)).toBe('01:05');
+    expect(duration(3723)).toBe('1:02:03');
+    expect(duration(-1)).toBe('?');
+  });
+
+  test('bad arguments are a TypeError or RangeError naming them', async () => {
+    const { formatSI: si, formatBytes: bytes, formatRate: rate, formatDuration: duration, formatProgress } = await import('../src/index.js');
+    expect(() => si('1' as never)).toThrow('Expected `value` to be a number, got `"1"` (string)');
+    expect(() => si(1, { divisor: 1000.5 as never })).toThrow('Expected `divisor` to be 1000 or 1024, got `1000.5` (number)');
+    expect(() => si(1, { base: 2 } as never)).toThrow('Unknown option `base`');
+    expect(() => bytes(1, { binary: 'yes' as never })).toThrow(TypeError);
+    expect(() => rate(1, { unit: 3 as never })).toThrow('Expected `unit` to be a string, got `3` (number)');
+    expect(() => duration(undefined as never)).toThrow('Expected `seconds` to be a number');
+    expect(() => formatProgress({} as never)).toThrow('Expected `n` to be a finite number, got `undefined` (undefined)');
+    expect(() => formatProgress(null as never)).toThrow('Expected `state` to be an object, got `null` (null)');
+    expect(() => formatProgress({ n: 1, total: -1 })).toThrow(RangeError);
+    expect(() => formatProgress({ n: 1, speed: 3 } as never)).toThrow('Unknown option `speed`');
+    expect(() => formatProgress({ n: 1 }, 0)).toThrow('Expected `width` to be a positive integer up to 1000, or Infinity, got `0` (number)');
+  });
+
+  test('formatProgress: the line a bar would draw for the same numbers, on a terminal and in a log', async () => {
+    const { formatProgress } = await import('../src/index.js');
+    const state = { desc: 'rows', n: 420, total: 1000, elapsed: 3.4, rate: 123.4 };
+    const mine = formatProgress(state, 70);
+    expect(mine).toBe(formatLine(makeSnapshot({ eta: (1000 - 420) / 123.4 }), 70));
+    expect(mine).toMatch(/^rows: {2}42%\|[^|]+\| 420\/1000 \[00:03<00:05, 123 it\/s\]$/);
+    expect(displayWidth(mine)).toBe(70);
+    // The default is a log line: not cut, the bar as an 80-column line leaves it.
+    expect(formatProgress(state)).toBe(formatLine(makeSnapshot({ eta: (1000 - 420) / 123.4 }), Infinity));
+    expect(formatProgress({ n: 42, elapsed: 65, rate: 0.5, unit: 'file' })).toBe('42 file [01:05, 2.00 s/file]');
+    expect(formatProgress({ n: 3 * 1024 ** 2, total: 4 * 1024 ** 2, unit: 'B', unitDivisor: 1024, rate: 1024 ** 2, desc: 'dl:' }, 80)).toMatch(
+      /^dl: {2}75%\|[^|]+\| 3\.00 MiB\/4\.00 MiB \[00:00<00:01, 1\.00 MiB\/s\]$/,
+    );
+    expect(formatProgress({ n: 997, total: 1000, failed: true, postfix: { retries: 2 }, eta: 7 }, 80)).toMatch(
+      /\| ✗ 997\/1000 \[00:00<00:07, \? it\/s, retries=2\]$/,
+    );
+    expect(formatProgress({ n: 1000, total: 1000 }, 80)).toMatch(/ 1000\/1000 \[00:00<00:00, \? it\/s\]$/);
+    expect(formatProgress({ n: 5, desc: '\u001B[1mbold\u001B[22m' }, 80)).toBe('bold: 5 it [00:00, ? it/s]');
+    for (let width = 1; width <= 80; width++) {
+      expect(displayWidth(formatProgress({ ...state, postfix: 'loss=0.25' }, width))).toBeLessThanOrEqual(width);
+    }
+  });
+});
