@@ -285,3 +285,42 @@ describe('the units of the options', () => {
     expect(() => progress.bar({ ...options, unitDivisor: '1024' as never })).toThrow(TypeError);
   });
 });
+
+describe('progress(progress(rows)): the outer bar takes the inner total', () => {
+  test('from an array, a range, a generator with a total, an async source; the items pass through unchanged', async () => {
+    const { options } = setup();
+    const rows = ['a', 'b', 'c', 'd'];
+    const outer = progress(progress(rows, options), options);
+    expect(outer.bar.total).toBe(4);
+    expect([...outer]).toEqual(rows);
+    expect(outer.bar.n).toBe(4);
+    expect(progress(progress(7, options), options).bar.total).toBe(7);
+    function* gen(): Generator<number> {
+      yield 1;
+    }
+    expect(progress(progress(gen(), { ...options, total: 1 }), options).bar.total).toBe(1);
+    expect(progress(progress(gen(), options), options).bar.total).toBeUndefined();
+    async function* agen(): AsyncGenerator<number> {
+      yield 1;
+      yield 2;
+    }
+    const outerAsync = progress(progress(agen(), { ...options, total: 2 }), options);
+    expect(outerAsync.bar.total).toBe(2);
+    const seen: number[] = [];
+    for await (const x of outerAsync) seen.push(x);
+    expect(seen).toEqual([1, 2]);
+  });
+
+  test('not when the inner bar counts weights (its total is not a count of items), nor over an explicit total', () => {
+    const { options } = setup();
+    const chunks = [Buffer.alloc(10), Buffer.alloc(20)];
+    expect(progress(progress(chunks, { ...options, unit: 'B' }), options).bar.total).toBeUndefined();
+    expect(progress(progress(['x', 'yy'], { ...options, weight: (s) => s.length }), options).bar.total).toBeUndefined();
+    expect(progress(progress([1, 2, 3], options), { ...options, total: 10 }).bar.total).toBe(10);
+    // Not an iterator of this package: a `bar` property means nothing, and a throwing one breaks nothing.
+    const lookalike = { bar: { total: 5 }, *[Symbol.iterator]() { yield 1; } };
+    expect(progress(lookalike, options).bar.total).toBeUndefined();
+    const throwing = { get bar(): never { throw new Error('no'); }, *[Symbol.iterator]() { yield 1; } };
+    expect(progress(throwing, options).bar.total).toBeUndefined();
+  });
+});

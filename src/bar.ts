@@ -37,7 +37,7 @@ export class ProgressBar implements Bar, Drawable {
    * The iteration driving this bar, if any: tells whether its loop body is running. One that counts
    * lazily has `flush()`, called before the count is read.
    */
-  iteration: { readonly inItem: boolean; readonly blocking?: boolean; flush?(): void } | undefined;
+  iteration: { readonly inItem: boolean; readonly blocking?: boolean; readonly weighted?: boolean; flush?(): void } | undefined;
   readonly leave: boolean | undefined;
   readonly captureOutput: boolean;
   readonly requestedParent: object | null | undefined;
@@ -107,6 +107,15 @@ export class ProgressBar implements Bar, Drawable {
     const now = this.clock();
     this.sample(now);
     return this.view(now).rate;
+  }
+
+  /**
+   * The total as a number of the items its iteration yields, when it counts one per item (no `weight`):
+   * what `progress()` over that iteration (`progress(progress(rows))`) takes as its total. Else `undefined`.
+   */
+  get itemTotal(): number | undefined {
+    const it = this.iteration;
+    return it !== undefined && it.weighted !== true ? this.state.total : undefined;
   }
 
   /** Whether this bar's loop is in the middle of an item: bars opened now nest under it. */
