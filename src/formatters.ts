@@ -66,7 +66,7 @@ export function formatDuration(seconds: number): string {
  * nothing dropped, the bar as wide as an 80-column line leaves it. No escape codes: colour codes in the
  * text are removed.
  * @example formatProgress({ desc: 'rows', n: 420, total: 1000, elapsed: 3.4, rate: 123 }, 70)
- * // "rows:  42%|███████████▊                | 420/1000 [00:03<00:05, 123 it/s]"
+ * // "rows:  42%|██████████▌              | 420/1000 [00:03<00:05, 123 it/s]"
  */
 export function formatProgress(state: ProgressInfo, width = Infinity): string {
   const s = resolveProgressInfo(state);
