@@ -11,7 +11,14 @@ import { ProgressState } from '../src/core/state.js';
 import { formatLine, renderBar } from '../src/format/line.js';
 import { formatBytes, formatCount, formatDuration, formatRate, formatSI } from '../src/format/units.js';
 import { displayWidth, truncate } from '../src/format/width.js';
-import { progress } from '../src/index.js';
+import {
+  formatBytes as publicBytes,
+  formatDuration as publicDuration,
+  formatProgress,
+  formatRate as publicRate,
+  formatSI as publicSI,
+  progress,
+} from '../src/index.js';
 import { formatPostfix } from '../src/options/postfix.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
@@ -724,8 +731,9 @@ describe('narrow windows, in a real terminal', () => {
 });
 
 describe('the exported formatters (from the package entry)', () => {
-  test('formatSI, formatBytes, formatRate, formatDuration: what the bars show', async () => {
-    const { formatSI: si, formatBytes: bytes, formatRate: rate, formatDuration: duration } = await import('../src/index.js');
+  const [si, bytes, rate, duration] = [publicSI, publicBytes, publicRate, publicDuration];
+
+  test('formatSI, formatBytes, formatRate, formatDuration: what the bars show', () => {
     expect(si(1234)).toBe('1.23k');
     expect(si(12_345_678)).toBe('12.3M');
     expect(si(0.25)).toBe('0.25');
@@ -744,8 +752,7 @@ describe('the exported formatters (from the package entry)', () => {
     expect(duration(-1)).toBe('?');
   });
 
-  test('bad arguments are a TypeError or RangeError naming them', async () => {
-    const { formatSI: si, formatBytes: bytes, formatRate: rate, formatDuration: duration, formatProgress } = await import('../src/index.js');
+  test('bad arguments are a TypeError or RangeError naming them', () => {
     expect(() => si('1' as never)).toThrow('Expected `value` to be a number, got `"1"` (string)');
     expect(() => si(1, { divisor: 1000.5 as never })).toThrow('Expected `divisor` to be 1000 or 1024, got `1000.5` (number)');
     expect(() => si(1, { base: 2 } as never)).toThrow('Unknown option `base`');
@@ -759,8 +766,7 @@ describe('the exported formatters (from the package entry)', () => {
     expect(() => formatProgress({ n: 1 }, 0)).toThrow('Expected `width` to be a positive integer up to 1000, or Infinity, got `0` (number)');
   });
 
-  test('formatProgress: the line a bar would draw for the same numbers, on a terminal and in a log', async () => {
-    const { formatProgress } = await import('../src/index.js');
+  test('formatProgress: the line a bar would draw for the same numbers, on a terminal and in a log', () => {
     const state = { desc: 'rows', n: 420, total: 1000, elapsed: 3.4, rate: 123.4 };
     const mine = formatProgress(state, 70);
     expect(mine).toBe(formatLine(makeSnapshot({ eta: (1000 - 420) / 123.4 }), 70));

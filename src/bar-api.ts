@@ -69,7 +69,7 @@ export interface Bar {
    * Takes the bars of this bar's stream off a terminal until the next frame (at most `minInterval` later,
    * or at the next `refresh()`): they are drawn as one block, so they go together. Nothing in a log (plain
    * lines stay written) and nothing after `close()`.
-   * @example bar.clear(); process.stderr.write(report);
+   * @example bar.clear(); // off the screen until the next frame
    */
   clear(): void;
   /** Closes the bar: draws its final line (kept unless `leave: false`) and stops timing. Idempotent. */

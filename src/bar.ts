@@ -264,7 +264,7 @@ export class ProgressBar implements Bar, Drawable {
    * Takes the bars of this bar's stream off a terminal until the next frame (at most `minInterval` later,
    * or at the next `refresh()`): they are drawn as one block, so they go together. Nothing in a log (plain
    * lines stay written) and nothing after `close()`.
-   * @example bar.clear(); process.stderr.write(report);
+   * @example bar.clear(); // off the screen until the next frame
    */
   clear(): void {
     if (!this.started || this.closed || this.renderer === undefined) return;
