@@ -273,7 +273,7 @@ describe('manual bar: unknown keys, closed bars, overflow (issue 8, item 16)', (
     const bar = progress.bar({ ...quiet(), desc: 'a' });
     const error = thrown(() => bar.set({ desc: 'b', bogus: 1 } as never));
     expect(error).toBeInstanceOf(TypeError);
-    expect(error.message).toBe('Unknown option `bogus` (bar.set() takes `desc`, `total` and `postfix`)');
+    expect(error.message).toBe('Unknown option `bogus` (bar.set() takes `desc`, `total`, `postfix` and `n`)');
     expect(bar.desc).toBe('a');
     bar.close();
   });

@@ -11,7 +11,14 @@ import { ProgressState } from '../src/core/state.js';
 import { formatLine, renderBar } from '../src/format/line.js';
 import { formatBytes, formatCount, formatDuration, formatRate, formatSI } from '../src/format/units.js';
 import { displayWidth, truncate } from '../src/format/width.js';
-import { progress } from '../src/index.js';
+import {
+  formatBytes as publicBytes,
+  formatDuration as publicDuration,
+  formatProgress,
+  formatRate as publicRate,
+  formatSI as publicSI,
+  progress,
+} from '../src/index.js';
 import { formatPostfix } from '../src/options/postfix.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
@@ -146,7 +153,7 @@ describe('units', () => {
   });
 
   test('every SI prefix up to Y', () => {
-    expect([1e3, 1e6, 1e9, 1.5e12, 1e15, 1e18, 2e21, 1e24].map(formatSI)).toEqual(['1.00k', '1.00M', '1.00G', '1.50T', '1.00P', '1.00E', '2.00Z', '1.00Y']);
+    expect([1e3, 1e6, 1e9, 1.5e12, 1e15, 1e18, 2e21, 1e24].map((v) => formatSI(v))).toEqual(['1.00k', '1.00M', '1.00G', '1.50T', '1.00P', '1.00E', '2.00Z', '1.00Y']);
   });
 });
 
@@ -231,9 +238,61 @@ describe('formatLine', () => {
     expect(formatLine(makeSnapshot({ total: undefined, rate: 0.4 }), 80)).toBe('rows: 420 it [00:03, 2.50 s/it]');
   });
 
+  test.each([
+    [1 / 999, '999 s/it'],
+    [1 / 1000, '16.7 min/it'],
+    [1 / 3600, '60.0 min/it'],
+    [1 / 60_000, '16.7 h/it'],
+    [1 / 86_400 / 3, '72.0 h/it'],
+    [1 / 86_400 / 1000, '1.00k d/it'],
+  ])('a rate slower than one item per 1000 s reads in minutes, hours or days per item: %p → %p', (rate, shown) => {
+    expect(formatRate(rate, 'it', false)).toBe(shown);
+    expect(formatLine(makeSnapshot({ total: undefined, rate }), 80)).toBe(`rows: 420 it [00:03, ${shown}]`);
+  });
+
+  test('a desc that ends in a colon gets no second one, coloured or not, at any width', () => {
+    expect(formatLine(makeSnapshot({ desc: 'rows:' }), 60)).toMatch(/^rows: {2}42%\|[^|]+\| 420\/1000 \[/);
+    expect(formatLine(makeSnapshot({ desc: 'rows:', total: undefined }), 80)).toBe('rows: 420 it [00:03, 123 it/s]');
+    expect(formatLine(makeSnapshot({ desc: 'rows:' }), Infinity)).toMatch(/^rows: {2}42%\|/);
+    const bold = '\u001B[1mrows:\u001B[22m';
+    const coloured = formatLine(makeSnapshot({ desc: bold, total: undefined }), 80, true);
+    expect(coloured).toContain(bold);
+    expect(coloured.replace(/\u001B\[[0-9;]*m/g, '')).toBe('rows: 420 it [00:03, 123 it/s]');
+    expect(formatLine(makeSnapshot({ desc: 'a: b' }), 80)).toMatch(/^a: b: {2}42%/); // only a colon at the end counts
+    for (let width = 1; width <= 70; width++) {
+      const line = formatLine(makeSnapshot({ desc: 'rows:' }), width);
+      expect(displayWidth(line)).toBeLessThanOrEqual(width);
+      expect(line).not.toContain('::');
+      expect(line).not.toContain(': :');
+    }
+    // The bar takes the column the colon left: as wide a line as with a plain desc.
+    expect(displayWidth(formatLine(makeSnapshot({ desc: 'rows:' }), 60))).toBe(60);
+  });
+
+  test('unitDivisor 1024: binary sizes for bytes, binary prefixes for scaled counts and rates', () => {
+    expect(formatBytes(1536, true)).toBe('1.50 KiB');
+    expect(formatBytes(5e9, true)).toBe('4.66 GiB');
+    expect(formatBytes(1000, true)).toBe('1000 B');
+    expect(formatBytes(1023, true)).toBe('1023 B');
+    expect(formatBytes(1024, true)).toBe('1.00 KiB');
+    expect(formatRate(1_572_864, 'B', true, 1024)).toBe('1.50 MiB/s');
+    expect(formatSI(1536, 1024)).toBe('1.50Ki');
+    expect(formatSI(1023, 1024)).toBe('1023');
+    expect(formatSI(1024 ** 3 * 2.5, 1024)).toBe('2.50Gi');
+    expect(formatCount(4096, true, 1024)).toBe('4.00Ki');
+    expect(formatCount(1000, true, 1024)).toBe('1000');
+    expect(formatCount(4096, false, 1024)).toBe('4096');
+    expect(formatRate(2048, 'it', false, 1024)).toBe('2.00Ki it/s');
+    const bytes = makeSnapshot({ bytes: true, unit: 'B', n: 1_572_864, total: 4 * 1024 ** 2, rate: 524_288, unitDivisor: 1024 });
+    expect(formatLine(bytes, 100)).toMatch(/ 1\.50 MiB\/4\.00 MiB \[00:03<00:05, 512 KiB\/s\]$/);
+    expect(formatLine({ ...bytes, total: undefined }, 100)).toBe('rows: 1.50 MiB [00:03, 512 KiB/s]');
+    const counts = makeSnapshot({ n: 204_800, total: 1024 ** 2, unitScale: true, rate: 4096, unitDivisor: 1024 });
+    expect(formatLine(counts, 100)).toMatch(/ 200Ki\/1\.00Mi \[00:03<00:05, 4\.00Ki it\/s\]$/);
+  });
+
   test("unitScale 'auto' switches to SI prefixes at 100,000", () => {
     const line = (n: number, total: number | undefined): string => {
-      const state = new ProgressState({ initial: 0, total, desc: '', rateWindow: 10 }, 'it', false, 'auto');
+      const state = new ProgressState({ initial: 0, total, desc: '', rateWindow: 10_000 }, 'it', false, 'auto');
       state.start(0);
       state.n = n;
       return formatLine(state.snapshot(1_000), 120);
@@ -668,5 +727,64 @@ describe('narrow windows, in a real terminal', () => {
     const descs = new Set(rows.map((row) => (row.includes(': ') ? row.slice(0, row.indexOf(': ')) : '')));
     expect([...descs]).toEqual(['convert']);
     expect(rows.at(-1)).toBe('convert: 1000/1000');
+  });
+});
+
+describe('the exported formatters (from the package entry)', () => {
+  const [si, bytes, rate, duration] = [publicSI, publicBytes, publicRate, publicDuration];
+
+  test('formatSI, formatBytes, formatRate, formatDuration: what the bars show', () => {
+    expect(si(1234)).toBe('1.23k');
+    expect(si(12_345_678)).toBe('12.3M');
+    expect(si(0.25)).toBe('0.25');
+    expect(si(NaN)).toBe('?');
+    expect(si(1536, { divisor: 1024 })).toBe('1.50Ki');
+    expect(bytes(6_290_000)).toBe('6.29 MB');
+    expect(bytes(512)).toBe('512 B');
+    expect(bytes(1536, { binary: true })).toBe('1.50 KiB');
+    expect(rate(1_234_000)).toBe('1.23M it/s');
+    expect(rate(0.4, { unit: 'file' })).toBe('2.50 s/file');
+    expect(rate(0.001)).toBe('16.7 min/it');
+    expect(rate(undefined)).toBe('? it/s');
+    expect(rate(1_300_000, { unit: 'B', unitDivisor: 1024 })).toBe('1.24 MiB/s');
+    expect(duration(65)).toBe('01:05');
+    expect(duration(3723)).toBe('1:02:03');
+    expect(duration(-1)).toBe('?');
+  });
+
+  test('bad arguments are a TypeError or RangeError naming them', () => {
+    expect(() => si('1' as never)).toThrow('Expected `value` to be a number, got `"1"` (string)');
+    expect(() => si(1, { divisor: 1000.5 as never })).toThrow('Expected `divisor` to be 1000 or 1024, got `1000.5` (number)');
+    expect(() => si(1, { base: 2 } as never)).toThrow('Unknown option `base`');
+    expect(() => bytes(1, { binary: 'yes' as never })).toThrow(TypeError);
+    expect(() => rate(1, { unit: 3 as never })).toThrow('Expected `unit` to be a string, got `3` (number)');
+    expect(() => duration(undefined as never)).toThrow('Expected `seconds` to be a number');
+    expect(() => formatProgress({} as never)).toThrow('Expected `n` to be a finite number, got `undefined` (undefined)');
+    expect(() => formatProgress(null as never)).toThrow('Expected `state` to be an object, got `null` (null)');
+    expect(() => formatProgress({ n: 1, total: -1 })).toThrow(RangeError);
+    expect(() => formatProgress({ n: 1, speed: 3 } as never)).toThrow('Unknown option `speed`');
+    expect(() => formatProgress({ n: 1 }, 0)).toThrow('Expected `width` to be a positive integer up to 1000, or Infinity, got `0` (number)');
+  });
+
+  test('formatProgress: the line a bar would draw for the same numbers, on a terminal and in a log', () => {
+    const state = { desc: 'rows', n: 420, total: 1000, elapsed: 3.4, rate: 123.4 };
+    const mine = formatProgress(state, 70);
+    expect(mine).toBe(formatLine(makeSnapshot({ eta: (1000 - 420) / 123.4 }), 70));
+    expect(mine).toMatch(/^rows: {2}42%\|[^|]+\| 420\/1000 \[00:03<00:05, 123 it\/s\]$/);
+    expect(displayWidth(mine)).toBe(70);
+    // The default is a log line: not cut, the bar as an 80-column line leaves it.
+    expect(formatProgress(state)).toBe(formatLine(makeSnapshot({ eta: (1000 - 420) / 123.4 }), Infinity));
+    expect(formatProgress({ n: 42, elapsed: 65, rate: 0.5, unit: 'file' })).toBe('42 file [01:05, 2.00 s/file]');
+    expect(formatProgress({ n: 3 * 1024 ** 2, total: 4 * 1024 ** 2, unit: 'B', unitDivisor: 1024, rate: 1024 ** 2, desc: 'dl:' }, 80)).toMatch(
+      /^dl: {2}75%\|[^|]+\| 3\.00 MiB\/4\.00 MiB \[00:00<00:01, 1\.00 MiB\/s\]$/,
+    );
+    expect(formatProgress({ n: 997, total: 1000, failed: true, postfix: { retries: 2 }, eta: 7 }, 80)).toMatch(
+      /\| ✗ 997\/1000 \[00:00<00:07, \? it\/s, retries=2\]$/,
+    );
+    expect(formatProgress({ n: 1000, total: 1000 }, 80)).toMatch(/ 1000\/1000 \[00:00<00:00, \? it\/s\]$/);
+    expect(formatProgress({ n: 5, desc: '\u001B[1mbold\u001B[22m' }, 80)).toBe('bold: 5 it [00:00, ? it/s]');
+    for (let width = 1; width <= 80; width++) {
+      expect(displayWidth(formatProgress({ ...state, postfix: 'loss=0.25' }, width))).toBeLessThanOrEqual(width);
+    }
   });
 });

@@ -128,8 +128,12 @@ function typeChecks(): void {
   bar.update('5');
   // @ts-expect-error `n` is read-only
   bar.n = 5;
-  // @ts-expect-error `set` does not take `n`
-  bar.set({ n: 5 });
+  // @ts-expect-error `set({ n })` takes a number
+  bar.set({ n: '5' });
+  // @ts-expect-error `set` does not take `initial`
+  bar.set({ initial: 5 });
+  // @ts-expect-error `unitDivisor` is 1000 or 1024
+  progress.bar({ unitDivisor: 1023 });
   const options: BarOptions = { desc: 'ok', total: 3, minInterval: 50, leave: false, unitScale: 'auto' };
   progress.bar(options);
 

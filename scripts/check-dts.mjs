@@ -28,7 +28,9 @@ const INTERNAL_NAMES = new Set([
 ]);
 
 /** The members README § API documents for a bar (`progress.bar()`, `it.bar`, `stream.bar`). */
-const BAR_MEMBERS = new Set(['update', 'set', 'close', '__@dispose', 'n', 'total', 'desc', 'elapsed', 'rate', 'isClosed']);
+const BAR_MEMBERS = new Set([
+  'update', 'set', 'reset', 'refresh', 'clear', 'close', '__@dispose', 'n', 'total', 'desc', 'elapsed', 'rate', 'isClosed',
+]);
 
 const pkgDir = resolve(process.argv[2] ?? '.');
 const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));

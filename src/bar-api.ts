@@ -9,6 +9,11 @@ export type Postfix = string | Readonly<Record<string, unknown>>;
 
 /** What `bar.set()` can change. */
 export interface BarUpdate {
+  /**
+   * The count itself, absolute (tqdm's `update_to`): for callbacks that report "bytes so far". Moves the
+   * bar by the difference, as `update()` would (so it may go back); ignored after `close()`. A finite number.
+   */
+  n?: number;
   /** A new label. */
   desc?: string;
   /** A new total (`undefined` makes it unknown). */
@@ -40,11 +45,33 @@ export interface Bar {
    */
   update(n?: number): void;
   /**
-   * Changes the label, the total or the postfix. Any other key is a TypeError naming it (nothing is
-   * changed then), as unknown options are.
+   * Changes the label, the total, the postfix or the count (`n`, absolute). Any other key is a TypeError
+   * naming it (nothing is changed then), as unknown options are.
    * @example bar.set({ desc: 'upload (retry)', postfix: { retries: 1 } })
+   * @example request.on('progress', (sent) => bar.set({ n: sent }))
    */
   set(update: BarUpdate): void;
+  /**
+   * Starts over, e.g. for each epoch: the count goes back to 0 (not to `initial`, which was where the
+   * first run resumed from), the timer, the rate and the ETA restart, and with `total` the total changes
+   * (omitted or `undefined`: it stays; `bar.set({ total: undefined })` makes it unknown). On a terminal
+   * the bar is drawn at once. A closed bar cannot be reset: that throws an Error (open a new bar).
+   * @example bar.reset(batches.length)
+   */
+  reset(total?: number): void;
+  /**
+   * Draws the bar now, without waiting for the next frame: on a terminal the bars of its stream are
+   * redrawn; in a log (not a terminal) a top-level bar writes its status line now. Nothing after `close()`.
+   * @example bar.set({ postfix: { phase: 'upload' } }); bar.refresh();
+   */
+  refresh(): void;
+  /**
+   * Takes the bars of this bar's stream off a terminal until the next frame (at most `minInterval` later,
+   * or at the next `refresh()`): they are drawn as one block, so they go together. Nothing in a log (plain
+   * lines stay written) and nothing after `close()`.
+   * @example bar.clear(); // off the screen until the next frame
+   */
+  clear(): void;
   /** Closes the bar: draws its final line (kept unless `leave: false`) and stops timing. Idempotent. */
   close(): void;
   /** `using bar = progress.bar(…)` closes the bar at the end of the block. */

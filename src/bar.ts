@@ -37,7 +37,7 @@ export class ProgressBar implements Bar, Drawable {
    * The iteration driving this bar, if any: tells whether its loop body is running. One that counts
    * lazily has `flush()`, called before the count is read.
    */
-  iteration: { readonly inItem: boolean; readonly blocking?: boolean; flush?(): void } | undefined;
+  iteration: { readonly inItem: boolean; readonly blocking?: boolean; readonly weighted?: boolean; flush?(): void } | undefined;
   readonly leave: boolean | undefined;
   readonly captureOutput: boolean;
   readonly requestedParent: object | null | undefined;
@@ -66,7 +66,7 @@ export class ProgressBar implements Bar, Drawable {
 
   /** Use `progress.bar(options)` (or `new ProgressBar(resolveOptions(options)).start()`). */
   constructor(options: Resolved) {
-    this.state = new ProgressState(options, options.unit, options.bytes, options.unitScale);
+    this.state = new ProgressState(options, options.unit, options.bytes, options.unitScale, options.unitDivisor);
     this.state.postfix = options.postfix;
     this.leave = options.leave;
     this.captureOutput = options.captureOutput;
@@ -107,6 +107,15 @@ export class ProgressBar implements Bar, Drawable {
     const now = this.clock();
     this.sample(now);
     return this.view(now).rate;
+  }
+
+  /**
+   * The total as a number of the items its iteration yields, when it counts one per item (no `weight`):
+   * what `progress()` over that iteration (`progress(progress(rows))`) takes as its total. Else `undefined`.
+   */
+  get itemTotal(): number | undefined {
+    const it = this.iteration;
+    return it !== undefined && it.weighted !== true ? this.state.total : undefined;
   }
 
   /** Whether this bar's loop is in the middle of an item: bars opened now nest under it. */
@@ -186,16 +195,26 @@ export class ProgressBar implements Bar, Drawable {
   }
 
   /**
-   * Changes the label, the total or the postfix. Any other key is a TypeError naming it (nothing is
-   * changed then), as unknown options are.
+   * Changes the label, the total, the postfix or the count (`n`, absolute). Any other key is a TypeError
+   * naming it (nothing is changed then), as unknown options are.
    * @example bar.set({ desc: 'upload (retry)', postfix: { retries: 1 } })
+   * @example request.on('progress', (sent) => bar.set({ n: sent }))
    */
   set(update: BarUpdate): void {
     if (update === null || typeof update !== 'object') throw typeError('update', 'an object', update);
     for (const key of Object.keys(update)) {
-      if (key !== 'desc' && key !== 'total' && key !== 'postfix') {
-        throw unknownOption(key, 'bar.set() takes `desc`, `total` and `postfix`');
+      if (key !== 'desc' && key !== 'total' && key !== 'postfix' && key !== 'n') {
+        throw unknownOption(key, 'bar.set() takes `desc`, `total`, `postfix` and `n`');
       }
+    }
+    const hasN = 'n' in update;
+    const n = update.n;
+    let step = 0;
+    if (hasN) {
+      if (typeof n !== 'number' || !Number.isFinite(n)) throw typeError('n', 'a finite number', n);
+      const count = this.n;
+      step = n - count;
+      if (!Number.isFinite(step)) throw countOverflow(count, step);
     }
     if ('desc' in update) {
       if (typeof update.desc !== 'string') throw typeError('desc', 'a string', update.desc);
@@ -203,7 +222,53 @@ export class ProgressBar implements Bar, Drawable {
     }
     if ('total' in update) this.state.total = checkTotal(update.total);
     if ('postfix' in update) this.state.postfix = formatPostfix(update.postfix);
+    // The count moves by the difference, through the counting entry point: the countdown laps as for any step.
+    if (hasN && !this.closed) {
+      this.add(step);
+      this.state.n = n as number; // exactly what was asked: `count + (n - count)` can be off in the last bit
+    }
     if (this.started && !this.closed && this.renderer !== undefined) this.renderer.poke(this.clock());
+  }
+
+  /**
+   * Starts over, e.g. for each epoch: the count goes back to 0 (not to `initial`, which was where the
+   * first run resumed from), the timer, the rate and the ETA restart, and with `total` the total changes
+   * (omitted or `undefined`: it stays; `bar.set({ total: undefined })` makes it unknown). On a terminal
+   * the bar is drawn at once. A closed bar cannot be reset: that throws an Error (open a new bar).
+   * @example bar.reset(batches.length)
+   */
+  reset(total?: number): void {
+    const newTotal = total === undefined ? this.state.total : checkTotal(total);
+    if (this.closed) throw new Error('Cannot reset a closed bar: it has drawn its final line; open a new bar');
+    this.iteration?.flush?.(); // a lazy count brought in first: what it adds from now on counts from 0
+    const now = this.clock();
+    this.state.restart(now, newTotal);
+    if (!this.started) return;
+    this.lastLapAt = now;
+    if (this.renderer === undefined) return;
+    this.itemsPerStride = this.perLap = this.left = 1; // the pace is measured afresh, as at the start
+    this.renderer.redraw(this, now, false);
+  }
+
+  /**
+   * Draws the bar now, without waiting for the next frame: on a terminal the bars of its stream are
+   * redrawn; in a log (not a terminal) a top-level bar writes its status line now. Nothing after `close()`.
+   * @example bar.set({ postfix: { phase: 'upload' } }); bar.refresh();
+   */
+  refresh(): void {
+    if (!this.started || this.closed || this.renderer === undefined) return;
+    this.renderer.redraw(this, this.clock(), true);
+  }
+
+  /**
+   * Takes the bars of this bar's stream off a terminal until the next frame (at most `minInterval` later,
+   * or at the next `refresh()`): they are drawn as one block, so they go together. Nothing in a log (plain
+   * lines stay written) and nothing after `close()`.
+   * @example bar.clear(); // off the screen until the next frame
+   */
+  clear(): void {
+    if (!this.started || this.closed || this.renderer === undefined) return;
+    this.renderer.clear();
   }
 
   /** Closes the bar: draws its final line (kept unless `leave: false`) and stops timing. Idempotent. */

@@ -6,6 +6,8 @@
 /// <reference lib="esnext.disposable" preserve="true" />
 export { progress } from './progress.js';
 export { write } from './write.js';
+export { formatBytes, formatDuration, formatProgress, formatRate, formatSI } from './formatters.js';
+export type { BytesOptions, ProgressInfo, RateOptions, SIOptions } from './formatters.js';
 export type { WriteOptions } from './write.js';
 export { createBar as bar } from './bar.js';
 export type { Bar, BarUpdate, Postfix } from './bar-api.js';

@@ -31,6 +31,22 @@ function resolveWeight<T>(options: IterableOptions<T> | undefined, bytes: boolea
   return checkWeight('weight', w);
 }
 
+/**
+ * The total a source declares: its length or size, or, for an iterator of this package
+ * (`progress(progress(rows))`), the number of items its bar expects when it counts one per item.
+ */
+function sourceTotal(source: object | string): number | undefined {
+  const declared = declaredTotal(source);
+  if (declared !== undefined || typeof source === 'string') return declared;
+  let bar: unknown;
+  try {
+    bar = (source as { bar?: unknown }).bar;
+  } catch {
+    return undefined; // a `bar` getter that throws: no total, as for `length`
+  }
+  return bar instanceof ProgressBar ? bar.itemTotal : undefined;
+}
+
 function isArrayWithOwnIterator(source: unknown): source is readonly unknown[] {
   return Array.isArray(source) && source[Symbol.iterator] === Array.prototype[Symbol.iterator];
 }
@@ -68,7 +84,7 @@ export function progress<T>(
     throw badSource(source);
   }
   if (typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === 'function') {
-    const resolved = resolveOptions(options, declaredTotal(source), ITERABLE_KEYS);
+    const resolved = resolveOptions(options, sourceTotal(source), ITERABLE_KEYS);
     const weight = resolveWeight(options, resolved.bytes);
     if (weight !== undefined && options?.total === undefined) resolved.total = undefined; // length counts items, not units
     // A file stream or an HTTP message: its size in bytes (adapters/file-total.ts says when it is unknown).
@@ -80,7 +96,7 @@ export function progress<T>(
     if (options?.weight === undefined && isArrayWithOwnIterator(source) && isPromiseArray(source)) {
       return promiseArray(source as readonly T[], options);
     }
-    const resolved = resolveOptions(options, declaredTotal(source), ITERABLE_KEYS);
+    const resolved = resolveOptions(options, sourceTotal(source), ITERABLE_KEYS);
     const weight = resolveWeight(options, resolved.bytes);
     if (weight !== undefined && options?.total === undefined) resolved.total = undefined; // length counts items, not units
     if (weight === undefined && isArrayWithOwnIterator(source)) {

@@ -66,6 +66,11 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
   private readonly onLate: (result: IteratorResult<T>) => void;
   private readonly onLateError: () => void;
 
+  /** The bar counts weights, not items: its total is no count of what this yields (see `ProgressBar.itemTotal`). */
+  get weighted(): boolean {
+    return this.weight !== undefined;
+  }
+
   constructor(
     private readonly source: AsyncIterable<T>,
     readonly bar: ProgressBar,

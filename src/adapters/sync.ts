@@ -114,6 +114,11 @@ export class SyncProgressIterator<T> implements ProgressIterator<T> {
     bar.iteration = this;
   }
 
+  /** The bar counts weights, not items: its total is no count of what this yields (see `ProgressBar.itemTotal`). */
+  get weighted(): boolean {
+    return this.weight !== undefined;
+  }
+
   next(): IteratorResult<T> {
     if (this.finished) return { value: undefined, done: true };
     const bar = this.bar;

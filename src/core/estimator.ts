@@ -2,7 +2,7 @@
  * Rate estimator: a time-weighted exponential moving average of progress per second.
  *
  * Each sample is a step `Δn` observed over `Δt` milliseconds. Both are summed with a weight that decays
- * with the sample's age, `w(age) = 0.1 ^ (age / window)`: a sample `window` seconds old counts 10%.
+ * with the sample's age, `w(age) = 0.1 ^ (age / window)`: a sample `window` milliseconds old counts 10%.
  *
  *     N ← N · d + Δn,   T ← T · d + Δt,   d = 0.1 ^ (Δt / window),   rate = N / T
  *
@@ -27,9 +27,9 @@ export class RateEstimator {
   private sumGap = 0;
   private readonly ln01PerMs: number;
 
-  /** @param window seconds after which a sample's weight has fallen to 10% (0 = last step only). */
+  /** @param window milliseconds after which a sample's weight has fallen to 10% (0 = last step only). */
   constructor(window: number) {
-    this.ln01PerMs = window === 0 ? -Infinity : Math.log(0.1) / (window * 1000);
+    this.ln01PerMs = window === 0 ? -Infinity : Math.log(0.1) / window;
   }
 
   /**

@@ -12,6 +12,8 @@ export interface Snapshot {
   readonly bytes: boolean;
   /** Whether counts use SI prefixes (`1.23M`). */
   readonly unitScale: boolean;
+  /** 1024: binary sizes and prefixes (`KiB`, `Ki`); 1000 (or absent): SI. */
+  readonly unitDivisor?: 1000 | 1024 | undefined;
   /** Seconds since the bar started. */
   readonly elapsed: number;
   /** Units per second; the overall average once the bar has ended. `undefined` before any sample. */
@@ -47,8 +49,10 @@ export class ProgressState {
   outcome: Outcome = 'running';
   startTime = 0;
   endTime = 0;
-  readonly initial: number;
-  private readonly estimator: RateEstimator;
+  /** The count timing started from: the `initial` option, 0 after a `restart` (the overall rate is counted from it). */
+  initial: number;
+  private estimator: RateEstimator;
+  private readonly rateWindow: number;
   private sampledN: number;
   private sampledAt = 0;
   /** Time of the last sample that saw progress: the start of the current silence. */
@@ -61,13 +65,25 @@ export class ProgressState {
     readonly unit: string,
     readonly bytes: boolean,
     readonly unitScale: boolean | 'auto',
+    readonly unitDivisor: 1000 | 1024 = 1000,
   ) {
     this.n = init.initial;
     this.initial = init.initial;
     this.sampledN = init.initial;
     this.total = init.total;
     this.desc = init.desc;
+    this.rateWindow = init.rateWindow;
     this.estimator = new RateEstimator(init.rateWindow);
+  }
+
+  /** Starts over at `now` (`bar.reset()`): the count at 0, the estimator empty, timing from now. */
+  restart(now: number, total: number | undefined): void {
+    this.n = 0;
+    this.initial = 0;
+    this.sampledN = 0;
+    this.total = total;
+    this.estimator = new RateEstimator(this.rateWindow);
+    this.start(now);
   }
 
   /** Starts timing. */
@@ -126,6 +142,7 @@ export class ProgressState {
       unit: this.unit,
       bytes: this.bytes,
       unitScale,
+      unitDivisor: this.unitDivisor,
       elapsed: elapsedMs / 1000,
       rate,
       eta,

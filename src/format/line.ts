@@ -27,7 +27,8 @@ export function renderBar(fraction: number, width: number): string {
 }
 
 function amount(s: Snapshot, value: number): string {
-  return s.bytes ? formatBytes(value) : formatCount(value, s.unitScale);
+  const divisor = s.unitDivisor ?? 1000;
+  return s.bytes ? formatBytes(value, divisor === 1024) : formatCount(value, s.unitScale, divisor);
 }
 
 /** The parts of a line, before fitting. */
@@ -85,7 +86,7 @@ function remaining(s: Snapshot): string {
 export function parts(s: Snapshot, colors = false): Parts {
   const failed = s.outcome === 'failed' || s.outcome === 'aborted' ? '✗ ' : '';
   const unit = sanitize(s.unit, colors);
-  const rate = formatRate(s.rate, unit, s.bytes);
+  const rate = formatRate(s.rate, unit, s.bytes, s.unitDivisor);
   const desc = sanitize(s.desc, colors);
   const postfix = sanitize(s.postfix, colors);
   const status = taskStatus(s);
@@ -105,7 +106,7 @@ export function parts(s: Snapshot, colors = false): Parts {
       fraction: ratio,
     };
   }
-  const counts = s.bytes ? `${failed}${formatBytes(s.n)}` : `${failed}${formatCount(s.n, s.unitScale)} ${unit}`;
+  const counts = s.bytes ? `${failed}${amount(s, s.n)}` : `${failed}${amount(s, s.n)} ${unit}`;
   return {
     desc,
     percent: undefined,
@@ -128,8 +129,23 @@ interface Keep {
 
 const ALL: Keep = { postfix: true, timing: true, percent: true, status: true };
 
+/** Colour codes at the end of a desc (`chalk.bold('rows:')` ends in one): not what it ends with. */
+// eslint-disable-next-line no-control-regex
+const TRAILING_SGR = /(?:\u001B\[[0-9;:]*m)+$/;
+
+/** What follows a desc: `: `, or a space after a desc that ends in a colon of its own (`rows:`). */
+function separator(desc: string): string {
+  const text = desc.includes('\u001B') ? desc.replace(TRAILING_SGR, '') : desc;
+  return text.endsWith(':') ? ' ' : ': ';
+}
+
+/** Columns a desc takes with its separator (0 for none). */
+function descColumns(desc: string): number {
+  return desc ? displayWidth(desc) + separator(desc).length : 0;
+}
+
 function assemble(p: Parts, desc: string, barWidth: number, keep: Keep): string {
-  let line = desc ? `${desc}: ` : '';
+  let line = desc ? desc + separator(desc) : '';
   if (p.percent !== undefined && keep.percent) {
     line += p.percent;
     line += barWidth > 0 ? `|${renderBar(p.fraction ?? 0, barWidth)}| ` : ' ';
@@ -170,7 +186,7 @@ export function formatLine(s: Snapshot, width: number, colors = false): string {
   if (!(width > 0)) return '';
   const p = parts(s, colors);
   const hasBar = p.percent !== undefined;
-  const descWidth = p.desc ? displayWidth(p.desc) + 2 : 0; // "desc: "
+  const descWidth = descColumns(p.desc); // "desc: "
   if (width === Infinity) {
     if (!hasBar) return assemble(p, p.desc, 0, ALL);
     const rest = descWidth + displayWidth(assemble(p, '', 0, ALL));
@@ -186,7 +202,7 @@ export function formatLine(s: Snapshot, width: number, colors = false): string {
       const room = Math.max(width - rest - COMFORTABLE_BAR - 2, Math.floor(width / 3)) - 2;
       desc = room >= MIN_DESC ? truncate(desc, room) : '';
     }
-    const barWidth = width - (desc ? displayWidth(desc) + 2 : 0) - rest - 2; // "|" + bar + "|" replaces a space
+    const barWidth = width - descColumns(desc) - rest - 2; // "|" + bar + "|" replaces a space
     if (barWidth >= MIN_BAR) return assemble(p, desc, barWidth + growth, ALL);
   }
   for (const keep of NARROWER) {

@@ -4,13 +4,21 @@
 import { loadSync } from '../lazy.js';
 
 const SI = ['', 'k', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'];
+/** Binary (IEC) prefixes, for `unitDivisor: 1024`: 1 Ki = 1024. */
+const IEC = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei', 'Zi', 'Yi'];
 
-/** Three significant digits of `|value|` and the index of its SI prefix (`value` finite). */
-function scaled(value: number): [digits: string, prefix: number] {
+/** What one prefix step is worth: 1000 (SI, `k`, `M`) or 1024 (binary, `Ki`, `Mi`). */
+export type UnitDivisor = 1000 | 1024;
+
+/**
+ * Three significant digits of `|value|` and the index of its prefix (`value` finite). With 1024 a value
+ * from 1000 to 1023 keeps four digits ("1023"), as binary sizes do, rather than "1.00Ki" for 1000.
+ */
+function scaled(value: number, divisor: UnitDivisor): [digits: string, prefix: number] {
   let v = Math.abs(value);
   let i = 0;
-  while (i < SI.length - 1 && v >= 999.5) {
-    v /= 1000;
+  while (i < SI.length - 1 && v >= divisor - 0.5) {
+    v /= divisor;
     i++;
   }
   if (v >= 99.95) return [v.toFixed(0), i];
@@ -20,22 +28,22 @@ function scaled(value: number): [digits: string, prefix: number] {
 
 /**
  * Three significant digits with an SI prefix: 999 → "999", 1234 → "1.23k", 12_345_678 → "12.3M".
- * Values under 1 keep two decimals ("0.25").
+ * Values under 1 keep two decimals ("0.25"). With `divisor` 1024, binary prefixes: 1536 → "1.50Ki".
  */
-export function formatSI(value: number): string {
+export function formatSI(value: number, divisor: UnitDivisor = 1000): string {
   if (!Number.isFinite(value)) return '?';
-  const [digits, i] = scaled(value);
-  return `${value < 0 ? '-' : ''}${digits}${SI[i]}`;
+  const [digits, i] = scaled(value, divisor);
+  return `${value < 0 ? '-' : ''}${digits}${(divisor === 1024 ? IEC : SI)[i]}`;
 }
 
-/** A count: exact with thousands kept plain ("4200") unless SI scaling is on. */
-export function formatCount(n: number, scale: boolean): string {
+/** A count: exact with thousands kept plain ("4200") unless scaling is on (SI, or binary with 1024). */
+export function formatCount(n: number, scale: boolean, divisor: UnitDivisor = 1000): string {
   // A whole count below 1000 reads the same scaled or not: "0/20.0M", not "0.00/20.0M".
-  if (Number.isInteger(n) && (!scale || (n > -1000 && n < 1000))) return String(n);
-  return formatSI(n);
+  if (Number.isInteger(n) && (!scale || (n > -divisor && n < divisor))) return String(n);
+  return formatSI(n, divisor);
 }
 
-type PrettyBytes = (n: number) => string;
+type PrettyBytes = (n: number, options?: { binary?: boolean }) => string;
 let prettyBytes: PrettyBytes | undefined;
 
 /**
@@ -43,13 +51,15 @@ let prettyBytes: PrettyBytes | undefined;
  * 1.09e9 → "1.09 GB", 999_600 → "1.00 MB". pretty-bytes (loaded the first time bytes are shown) picks the
  * unit and rounds to three significant digits; the trailing zeros it leaves out are put back, so the
  * width holds still while the count grows ("6.00 MB", not "6 MB" then "6.01 MB"). Whole byte counts below
- * 1 kB stay exact ("512 B").
+ * 1 kB stay exact ("512 B"). With `binary`, powers of 1024: 1536 → "1.50 KiB", 5e9 → "4.66 GiB" (and
+ * whole counts below 1 KiB stay exact: "1000 B").
  */
-export function formatBytes(n: number): string {
+export function formatBytes(n: number, binary = false): string {
   if (!Number.isFinite(n)) return '?';
   prettyBytes ??= loadSync<{ default: PrettyBytes }>('pretty-bytes').default;
-  const text = prettyBytes(n);
-  if (Number.isInteger(n) && n > -1000 && n < 1000) return text;
+  const text = binary ? prettyBytes(n, { binary: true }) : prettyBytes(n);
+  const below = binary ? 1024 : 1000;
+  if (Number.isInteger(n) && n > -below && n < below) return text;
   const space = text.indexOf(' ');
   return `${threeDigits(text.slice(0, space))}${text.slice(space)}`;
 }
@@ -82,13 +92,32 @@ export function formatDuration(seconds: number | undefined): string {
   return `${Math.floor(h / 24)}d ${String(h % 24).padStart(2, '0')}:${mmss}`;
 }
 
+/** Seconds, minutes, hours, days: the time one item takes reads in the first that keeps it under 1000. */
+const PER_ITEM: readonly (readonly [unit: string, seconds: number])[] = [
+  ['s', 1],
+  ['min', 60],
+  ['h', 3600],
+  ['d', 86_400],
+];
+
+/** The time one item takes, `seconds` > 1: "2.50 s", "120 s", then "16.7 min", "2.78 h", "1.16 d". */
+function perItem(seconds: number): string {
+  for (const [unit, length] of PER_ITEM) {
+    const v = seconds / length;
+    if (v < 999.5 || unit === 'd') return `${formatSI(v)} ${unit}`;
+  }
+  return '?'; // not reached: days take the rest
+}
+
 /**
- * A rate: "123 it/s", "1.23M it/s"; below one unit a second it turns over to "2.50 s/it";
- * bytes show as "1.30 MB/s". `undefined` (no sample yet) shows as "? it/s".
+ * A rate: "123 it/s", "1.23M it/s"; below one unit a second it turns over to the time one takes,
+ * "2.50 s/it", and past 1000 s to minutes, hours or days ("16.7 min/it", not "1.00k s/it"); bytes show
+ * as "1.30 MB/s" ("1.24 MiB/s" with `divisor` 1024, and binary prefixes for other units: "1.21Ki it/s").
+ * `undefined` (no sample yet) shows as "? it/s".
  */
-export function formatRate(rate: number | undefined, unit: string, bytes: boolean): string {
+export function formatRate(rate: number | undefined, unit: string, bytes: boolean, divisor: UnitDivisor = 1000): string {
   if (rate === undefined || !Number.isFinite(rate)) return bytes ? '? B/s' : `? ${unit}/s`;
-  if (bytes) return `${formatBytes(rate)}/s`;
-  if (rate > 0 && rate < 1) return `${formatSI(1 / rate)} s/${unit}`;
-  return `${formatSI(rate)} ${unit}/s`;
+  if (bytes) return `${formatBytes(rate, divisor === 1024)}/s`;
+  if (rate > 0 && rate < 1) return `${perItem(1 / rate)}/${unit}`;
+  return `${formatSI(rate, divisor)} ${unit}/s`;
 }

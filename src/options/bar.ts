@@ -60,6 +60,14 @@ export interface BarOptions {
    */
   unitScale?: boolean | 'auto';
   /**
+   * `1024` shows sizes in binary units: bytes as `KiB`, `MiB`, `GiB` (counts and rate: `1.50 MiB/s`),
+   * other units with binary prefixes wherever SI prefixes would appear (`unitScale` counts, rates:
+   * `1.50Ki it/s`), as tqdm's `unit_divisor` applies to scaled counts. `1000`: SI (`kB`, `k`).
+   * @default 1000
+   * @example progress(response.body, { unit: 'B', unitDivisor: 1024 }) // "1.50 MiB/4.00 MiB … 512 KiB/s"
+   */
+  unitDivisor?: 1000 | 1024;
+  /**
    * The count the bar starts from (e.g. when resuming a download).
    * @default 0
    * @example progress.bar({ total: size, initial: alreadyDownloaded, unit: 'B' })
@@ -115,10 +123,10 @@ export interface BarOptions {
    */
   disable?: boolean;
   /**
-   * How far back the rate estimate looks, in seconds: a step this old counts for 10% of a new one.
-   * `0` shows the latest step's rate; `Infinity` the average since the start.
-   * @default 10
-   * @example progress(rows, { rateWindow: 30 }) // steadier ETA for bursty work
+   * How far back the rate estimate looks, in milliseconds (like every time option): a step this old
+   * counts for 10% of a new one. `0` shows the latest step's rate; `Infinity` the average since the start.
+   * @default 10000
+   * @example progress(rows, { rateWindow: 30_000 }) // steadier ETA for bursty work
    */
   rateWindow?: number;
   /**
@@ -150,6 +158,7 @@ export interface Resolved {
   unit: string;
   bytes: boolean;
   unitScale: boolean | 'auto';
+  unitDivisor: 1000 | 1024;
   initial: number;
   stream: OutputStream;
   minInterval: number;
@@ -192,6 +201,10 @@ function checkUnitScale(name: string, value: unknown): boolean | 'auto' {
   return value;
 }
 
+function checkUnitDivisor(name: string, value: unknown): 1000 | 1024 {
+  return checkNumber(name, value, '1000 or 1024', (d) => d === 1000 || d === 1024) as 1000 | 1024;
+}
+
 function checkWidth(name: string, value: unknown): number {
   const width = checkNonNegative(name, value);
   checkNumber(name, width, 'a positive integer', (w) => Number.isInteger(w) && w >= 1);
@@ -215,8 +228,9 @@ const BAR_OPTIONS = optionSet({
   unit: { check: checkUnit, default: 'it' },
   stream: { check: checkStream, default: late(() => process.stderr) },
   unitScale: { check: checkUnitScale, default: 'auto' },
+  unitDivisor: { check: checkUnitDivisor, default: 1000 },
   width: { check: checkWidth, default: undefined },
-  rateWindow: { check: checkNonNegativeOrInfinity, default: 10 },
+  rateWindow: { check: checkNonNegativeOrInfinity, default: 10_000 },
   desc: { check: checkString, default: '' },
   total: { check: checkNonNegative, default: undefined },
   initial: { check: checkNonNegative, default: 0 },

@@ -239,6 +239,32 @@ export class Renderer implements CaptureTarget {
     if (now - this.lastFrameAt >= this.interval || this.live.length === 0) this.frame(now);
   }
 
+  /**
+   * `bar.refresh()` and `bar.reset()`: on a terminal, a frame now (all the bars of this stream, one write);
+   * in a log, with `plainLine`, the bar's status line now if it is top-level (nested bars write none there),
+   * else whatever a frame is due to write.
+   */
+  redraw(bar: Drawable, now: number, plainLine: boolean): void {
+    if (this.tty) {
+      this.frame(now);
+      return;
+    }
+    const live = this.live.find((l) => l.bar === bar);
+    if (plainLine && live !== undefined && live.parent === undefined) {
+      live.lastPlainAt = -Infinity;
+      this.frame(now);
+    } else this.poke(now);
+  }
+
+  /**
+   * `bar.clear()`: takes the frame off a terminal until the next one (the lines of bars closed since the
+   * last frame go out above, in the same write). Nothing in a log, nor while nothing is drawn.
+   */
+  clear(): void {
+    if (!this.tty || this.broken || this.terminal === undefined || !this.terminal.isDrawn) return;
+    this.terminal.print(this.takeAbove(), false);
+  }
+
   /** Draws now, ignoring the throttle. */
   frame(now: number): void {
     const above = this.above;
