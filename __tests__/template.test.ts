@@ -280,6 +280,22 @@ describe('colour on a terminal', () => {
     expect([...row.slice(0, 11), ...row.slice(after)].every((c) => c.fg === -1)).toBe(true); // only the bar is coloured
   });
 
+  test('a bar with no colour of its own stays uncoloured when done; a style on {bar} wins over `color`', async () => {
+    const plainDone = new ColourStream();
+    run(plainDone, { total: 50 });
+    expect((await cells(plainDone.text)).every((c) => c.fg === -1)).toBe(true);
+    const styled = new ColourStream();
+    const clock = new FakeClock();
+    const bar = progress.bar({ stream: styled, clock: clock.read, captureOutput: false, total: 10, color: 'cyan', format: '{bar:magenta} {n}' });
+    clock.advance(100);
+    bar.update(5);
+    const running = await cells(internal(bar).line(clock.now, 30, true), 0, 30);
+    expect(running.filter((c) => c.char === '█').every((c) => c.fg === 5)).toBe(true); // magenta
+    bar.update(5);
+    bar.close();
+    expect((await cells(styled.text)).filter((c) => c.char === '█').every((c) => c.fg === 2)).toBe(true); // green
+  });
+
   test('NO_COLOR turns it off, FORCE_COLOR on (on a terminal only), read when the bar is created', () => {
     const draw = (stream: MemoryStream): string => {
       run(stream, { total: 50, color: 'cyan' });

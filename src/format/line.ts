@@ -181,7 +181,9 @@ export function fieldValues(s: Snapshot, template: Template, colors = false, loo
     fraction,
     drawBar: look.ascii ? renderAsciiBar : renderBar,
     paint,
-    barColor: !paint ? undefined : failed ? RED : s.outcome === 'done' ? GREEN : look.color,
+    // A failed bar turns red; a coloured bar (`color`, or a colour on `{bar:…}`) turns green when done.
+    barColor: look.color,
+    outcomeColor: !paint ? undefined : failed ? RED : s.outcome === 'done' && (look.color !== undefined || template.barColored) ? GREEN : undefined,
     growth,
   };
 }

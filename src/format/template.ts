@@ -97,6 +97,8 @@ export interface Template {
   readonly items: readonly Node[];
   /** Whether each field (by index) is named somewhere in it. */
   readonly uses: readonly boolean[];
+  /** Whether a `{bar}` in it has a colour of its own (`{bar:cyan}`). */
+  readonly barColored: boolean;
 }
 
 function formatError(message: string): TypeError {
@@ -109,6 +111,7 @@ function formatError(message: string): TypeError {
  */
 export function parseTemplate(source: string, option = 'format'): Template {
   const uses: boolean[] = new Array<boolean>(FIELD_COUNT).fill(false);
+  let barColored = false;
   const stack: Node[][] = [[]];
   let text = '';
   const flush = (): void => {
@@ -158,6 +161,7 @@ export function parseTemplate(source: string, option = 'format'): Template {
       const [open, close] = styleCodes(style);
       (stack[stack.length - 1] as Node[]).push({ kind: 1, field, style, open, close });
       uses[field] = true;
+      if (field === BAR && style.fg !== undefined) barColored = true;
       i = end + 1;
     } else if (c === '}') {
       throw formatError(`Unmatched \`}\` at column ${i + 1} of \`${option}\` (write \`}}\` for a literal brace)`);
@@ -168,7 +172,7 @@ export function parseTemplate(source: string, option = 'format'): Template {
   }
   if (stack.length > 1) throw formatError(`A group \`{[\` is not closed with \`]}\` in \`${option}\``);
   flush();
-  return { source, items: stack[0] as Node[], uses };
+  return { source, items: stack[0] as Node[], uses, barColored };
 }
 
 /** The values of one frame, by field index, and how to draw the bar. */
@@ -181,8 +185,10 @@ export interface Fields {
   readonly drawBar: (fraction: number, cells: number) => string;
   /** Apply styles (a terminal with colours). */
   readonly paint: boolean;
-  /** The bar's colour by default (`color`), overriding it on an ended bar: red on failure, green when done. */
+  /** The bar's colour (`color`), where `{bar}` has none of its own. */
   readonly barColor: number | undefined;
+  /** How the bar ended, as a colour that overrides the others: red on failure, green once a coloured bar is done. */
+  readonly outcomeColor: number | undefined;
   /** Extra columns the counts may still take (`420/1000` at most `1000/1000`): kept free when fitting. */
   readonly growth: number;
 }
@@ -217,7 +223,7 @@ function fieldText(f: Fields, l: Layout, node: FieldNode): string {
   const value = field === BAR ? f.drawBar(f.fraction ?? 0, l.cells) : field === DESC ? l.desc : (f.values[field] as string);
   if (!f.paint) return value;
   if (field === BAR) {
-    const fg = f.barColor ?? node.style.fg;
+    const fg = f.outcomeColor ?? node.style.fg ?? f.barColor;
     if (fg === node.style.fg) return node.open === '' ? value : node.open + value + node.close;
     const [open, close] = styleCodes(node.style, fg);
     return open + value + close;

@@ -195,8 +195,8 @@ export interface BarOptions {
   /**
    * The bar's colour, as chalk names it: `black`, `red`, `green`, `yellow`, `blue`, `magenta`, `cyan`,
    * `white`, `gray`, or a bright variant (`cyanBright`). Shown only on a terminal with colours (not in
-   * plain output; off with `NO_COLOR`, on with `FORCE_COLOR`). Whatever it is, a bar that fails turns
-   * red and one that completes turns green.
+   * plain output; off with `NO_COLOR`, on with `FORCE_COLOR`). A coloured bar turns green when it
+   * completes; any bar turns red when it fails. A colour in the template (`{bar:magenta}`) comes first.
    * @default none (the terminal's colour)
    * @example progress(rows, { color: 'cyan' })
    */
