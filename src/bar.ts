@@ -19,8 +19,12 @@ import type { Clock } from './core/clock.js';
 import { IDLE_COUNTDOWN, nextCountdown, nextPace, strideFor } from './core/pace.js';
 import type { Outcome, Snapshot } from './core/state.js';
 import { ProgressState } from './core/state.js';
-import { formatLine } from './format/line.js';
-import type { BarOptions, OutputStream, Resolved } from './options/bar.js';
+import { colorsWanted } from './env.js';
+import type { Look } from './format/line.js';
+import { DEFAULT_LOOK, formatLine } from './format/line.js';
+import { sanitize } from './format/sanitize.js';
+import { displayWidth, truncate } from './format/width.js';
+import type { BarOptions, FormatFunction, FormatState, OutputStream, Resolved } from './options/bar.js';
 import { checkTotal, resolveOptions } from './options/bar.js';
 import { countOverflow, typeError, unknownOption } from './options/checks.js';
 import { formatPostfix } from './options/postfix.js';
@@ -63,6 +67,12 @@ export class ProgressBar implements Bar, Drawable {
   private lastLapAt = 0;
   private started = false;
   private closed = false;
+  /** The template, colours and ASCII of this bar's lines (the default layout unless `format` etc. say). */
+  private readonly look: Look;
+  /** A `format` function, if the user gave one. */
+  private readonly formatFunction: FormatFunction | undefined;
+  /** The `format` function threw once: the error was reported, and its lines are the default layout since. */
+  private formatFailed = false;
 
   /** Use `progress.bar(options)` (or `new ProgressBar(resolveOptions(options)).start()`). */
   constructor(options: Resolved) {
@@ -77,6 +87,13 @@ export class ProgressBar implements Bar, Drawable {
     this.clock = options.clock;
     this.stride = strideFor(options.minInterval);
     this.output = options.disable ? undefined : options.stream;
+    const format = options.format;
+    this.formatFunction = typeof format === 'function' ? format : undefined;
+    const paint = this.output !== undefined && colorsWanted(this.output);
+    this.look =
+      format === undefined && options.color === undefined && !options.ascii && !paint
+        ? DEFAULT_LOOK
+        : { template: typeof format === 'function' ? undefined : format, color: options.color, ascii: options.ascii, paint };
   }
 
   /** The count so far (including `initial`). */
@@ -329,7 +346,36 @@ export class ProgressBar implements Bar, Drawable {
 
   /** Drawable: the bar's line at `now`, fitted to `width` (a pure view: `sample(now)` first). */
   line(now: number, width: number, colors = false): string {
-    return formatLine(this.view(now), width, colors);
+    const view = this.view(now);
+    if (this.formatFunction !== undefined && !this.formatFailed) {
+      const line = this.userLine(this.formatFunction, view, width, colors);
+      if (line !== undefined) return line;
+    }
+    return formatLine(view, width, colors, this.look);
+  }
+
+  /**
+   * The line of a `format` function: sanitised, cut to `width` (plain output, `Infinity`: it is given 80
+   * and not cut). If it throws or returns no string, `undefined`: the error is reported once, as a process
+   * warning (an exception at a frame, maybe in a timer, must not end the job), and the bar shows its
+   * default line from then on.
+   */
+  private userLine(format: FormatFunction, s: Snapshot, width: number, colors: boolean): string | undefined {
+    let text: unknown;
+    try {
+      text = format(formatState(s), width === Infinity ? 80 : width);
+      if (typeof text !== 'string') throw typeError('format', 'a function that returns a string', text);
+    } catch (error) {
+      this.formatFailed = true;
+      const reason = error instanceof Error ? error : new Error(String(error));
+      process.emitWarning(`The \`format\` function of a bar threw; it shows the default line from now on: ${reason.message}`, {
+        type: 'TaqaddumFormatWarning',
+        detail: reason.stack,
+      });
+      return undefined;
+    }
+    const line = sanitize(text, colors); // a newline becomes a space, escape sequences go (colours stay on a terminal)
+    return width === Infinity || displayWidth(line) <= width ? line : truncate(line, width);
   }
 
   /**
@@ -369,6 +415,27 @@ export class ProgressBar implements Bar, Drawable {
   protected lapAtNextItem(): void {
     this.perLap = this.left = 1;
   }
+}
+
+/** What a `format` function is given: a fresh, frozen object. */
+function formatState(s: Snapshot): FormatState {
+  const total = s.total;
+  return Object.freeze({
+    n: s.n,
+    total,
+    desc: s.desc,
+    unit: s.unit,
+    elapsed: s.elapsed,
+    rate: s.rate,
+    eta: s.eta,
+    percentage: total !== undefined && total > 0 ? (s.n / total) * 100 : undefined,
+    failed: s.tasks?.failed ?? 0,
+    running: s.outcome === 'running' ? s.tasks?.running : undefined,
+    stalled: s.outcome === 'running' ? s.tasks?.stalled : undefined,
+    done: s.outcome !== 'running',
+    outcome: s.outcome,
+    postfix: s.postfix,
+  });
 }
 
 /**

@@ -2,6 +2,7 @@
  * Environment switches, read when a bar is created (never at import time).
  * - `TAQADDUM_DISABLE`: any value except '', '0' or 'false' turns every bar off.
  * - `TERM=dumb`: the terminal cannot move the cursor, so output is plain lines.
+ * - `FORCE_COLOR`, `NO_COLOR`: colours on a terminal (`colorsWanted`).
  */
 export function envDisabled(): boolean {
   const v = process.env.TAQADDUM_DISABLE;
@@ -10,4 +11,23 @@ export function envDisabled(): boolean {
 
 export function dumbTerminal(): boolean {
   return process.env.TERM === 'dumb';
+}
+
+/**
+ * Whether lines to a terminal may be coloured, read when a bar is created: `FORCE_COLOR` decides when set
+ * (`0` or `false` turns colours off, any other value on), else a non-empty `NO_COLOR` turns them off (as
+ * Node's own `hasColors()` reads them), else the stream says (`hasColors()`; none: no colours). Never
+ * for a stream that is not a terminal: plain output has no colour codes.
+ */
+export function colorsWanted(stream: { isTTY?: boolean | undefined; hasColors?: (() => boolean) | undefined }): boolean {
+  if (stream.isTTY !== true || dumbTerminal()) return false;
+  const force = process.env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  const no = process.env.NO_COLOR;
+  if (no !== undefined && no !== '') return false;
+  try {
+    return typeof stream.hasColors === 'function' && stream.hasColors() === true;
+  } catch {
+    return false;
+  }
 }

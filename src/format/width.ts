@@ -17,7 +17,7 @@ let segmenter: Intl.Segmenter | undefined;
  * Glyphs drawn by the library, each one column wide (string-width agrees: they are narrow or ambiguous,
  * and ambiguous counts as narrow): the bar's cells, the ellipsis, the failure mark, and a few spares.
  */
-const GLYPHS = '█▏▎▍▌▋▊▉…✗✓·─';
+const GLYPHS = '█▏▎▍▌▋▊▉…✗✓·─⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
 
 /** The width of `text` if it is made only of printable ASCII, the library's glyphs and SGR codes; else -1. */
 function fastWidth(text: string): number {

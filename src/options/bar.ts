@@ -5,6 +5,9 @@
 import type { Clock } from '../core/clock.js';
 import { defaultClock } from '../core/clock.js';
 import { envDisabled } from '../env.js';
+import { colorCode } from '../format/style.js';
+import type { Template } from '../format/template.js';
+import { parseTemplate } from '../format/template.js';
 import type { Bar, Postfix } from '../bar-api.js';
 import {
   checkBoolean,
@@ -26,7 +29,47 @@ export interface OutputStream {
   isTTY?: boolean | undefined;
   columns?: number | undefined;
   rows?: number | undefined;
+  /** Whether the terminal shows colours (Node's `tty.WriteStream` has it); read once when a bar is created. */
+  hasColors?: (() => boolean) | undefined;
 }
+
+/**
+ * What a `format` function is given: a fresh, frozen object per line. Times are in seconds, like the
+ * bar's `elapsed`.
+ */
+export interface FormatState {
+  /** The count so far (including `initial`). */
+  readonly n: number;
+  /** The expected final count, or `undefined` when unknown. */
+  readonly total: number | undefined;
+  /** The label, as given (colour codes included: the line is sanitised after). */
+  readonly desc: string;
+  /** The unit (`'it'`, `'B'`…). */
+  readonly unit: string;
+  /** Seconds since the bar started. */
+  readonly elapsed: number;
+  /** Units per second, or `undefined` before the first measure. */
+  readonly rate: number | undefined;
+  /** Seconds left, or `undefined` when unknown. */
+  readonly eta: number | undefined;
+  /** 0 to 100 (not rounded), or `undefined` without a total. */
+  readonly percentage: number | undefined;
+  /** Task bars: failures so far; 0 for other bars. */
+  readonly failed: number;
+  /** `progress.map`: calls running now; `undefined` otherwise. */
+  readonly running: number | undefined;
+  /** Task bars: seconds since anything settled, once that is `stallAfter` or more; else `undefined`. */
+  readonly stalled: number | undefined;
+  /** Whether the bar has ended (see `outcome` for how). */
+  readonly done: boolean;
+  /** How the bar stands: `'running'`, or how it ended: `'done'`, `'failed'`, `'aborted'`, `'stopped'`. */
+  readonly outcome: 'running' | 'done' | 'failed' | 'aborted' | 'stopped';
+  /** The postfix as shown (`k=v, k2=v2`), or `''`. */
+  readonly postfix: string;
+}
+
+/** A `format` function: the whole line for a state, given the columns it may take. */
+export type FormatFunction = (state: FormatState, width: number) => string;
 
 /** Options shared by every kind of bar. */
 export interface BarOptions {
@@ -144,6 +187,36 @@ export interface BarOptions {
    */
   postfix?: Postfix;
   /**
+   * The line's layout: a template of fields and text, or a function of the bar's state. A template names
+   * fields in braces (`{desc}`, `{percentage}`, `{bar}`, `{n}`, `{total}`, `{unit}`, `{counts}`,
+   * `{elapsed}`, `{eta}`, `{rate}`, `{postfix}`, `{status}`, `{spinner}`), styled with a suffix
+   * (`{bar:green}`, `{desc:bold.cyan}`); text in `{[ … ]}` shows only when a field in it shows; `{{` and
+   * `}}` are braces. `{bar}` takes the room left, and a narrow window drops fields in a fixed order (README:
+   * "Templates"). A function gets a frozen `FormatState` and the width (80 for plain output, which is not
+   * cut); its line is cut to the width and sanitised. If it throws, the bar shows its default line and
+   * the error is reported once, as a process warning. An unknown field or style is a TypeError here.
+   * @default the default layout: `'{[{desc}: ]}{[{percentage}{[|{bar}|]} ]}{counts}{[ [{[{elapsed}<{eta}, {rate}]}, {status}, {postfix}]]}'`
+   *   (with a total), `'{[{spinner} ]}{[{desc}: ]}{counts}{[ [{[{elapsed}, {rate}]}, {status}, {postfix}]]}'` (without)
+   * @example progress(files, { format: '{desc} {bar} {n}/{total} {eta}' })
+   */
+  format?: string | FormatFunction | undefined;
+  /**
+   * The bar's colour, as chalk names it: `black`, `red`, `green`, `yellow`, `blue`, `magenta`, `cyan`,
+   * `white`, `gray`, or a bright variant (`cyanBright`). Shown only on a terminal with colours (not in
+   * plain output; off with `NO_COLOR`, on with `FORCE_COLOR`). A coloured bar turns green when it
+   * completes; any bar turns red when it fails. A colour in the template (`{bar:magenta}`) comes first.
+   * @default none (the terminal's colour)
+   * @example progress(rows, { color: 'cyan' })
+   */
+  color?: string | undefined;
+  /**
+   * Draw the bar with ASCII only, for terminals and fonts without block characters: `#` for a full cell
+   * and a digit (1–9) for the tenths of the cell being filled (`45%|####5     |`), and `|/-\` for the spinner.
+   * @default false
+   * @example progress(rows, { ascii: true })
+   */
+  ascii?: boolean;
+  /**
    * Milliseconds clock, for tests. Must never go backwards.
    * @default performance.now
    * @example progress.bar({ clock: () => fakeNow })
@@ -170,6 +243,9 @@ export interface Resolved {
   rateWindow: number;
   width: number | undefined;
   postfix: string;
+  format: Template | FormatFunction | undefined;
+  color: number | undefined;
+  ascii: boolean;
   clock: Clock;
 }
 
@@ -220,6 +296,22 @@ function checkParent(name: string, value: unknown): Bar | null {
   return value as Bar;
 }
 
+/** `format`: a template, parsed now (an unknown field or style is a TypeError naming it), or a function. */
+function checkFormat(name: string, value: unknown): Template | FormatFunction {
+  if (typeof value === 'function') return value as FormatFunction;
+  if (typeof value !== 'string') throw typeError(name, 'a template string or a function (state, width) => string', value);
+  return parseTemplate(value, name);
+}
+
+/** `color`: a colour name, as its SGR code. */
+function checkColor(name: string, value: unknown): number {
+  const code = typeof value === 'string' ? colorCode(value) : undefined;
+  if (code === undefined) {
+    throw typeError(name, 'a colour name (black, red, green, yellow, blue, magenta, cyan, white, gray, or e.g. cyanBright)', value);
+  }
+  return code;
+}
+
 /**
  * The bar's options, checked in this order. `total`'s default is the source's (`resolveOptions` fills it
  * in), and `TAQADDUM_DISABLE` turns `disable` on whatever it says.
@@ -241,6 +333,9 @@ const BAR_OPTIONS = optionSet({
   captureOutput: { check: checkBoolean, default: true },
   disable: { check: checkBoolean, default: false },
   postfix: { check: (_name: string, value: unknown) => formatPostfix(value), default: '' },
+  format: { check: checkFormat, default: undefined },
+  color: { check: checkColor, default: undefined },
+  ascii: { check: checkBoolean, default: false },
   clock: { check: checkFunction<Clock>, default: defaultClock },
 } satisfies { readonly [K in keyof BarOptions]-?: Option<Resolved[K]> }, { bytes: false });
 
