@@ -153,6 +153,100 @@ describe('reset(total?)', () => {
   });
 });
 
+/** A promise settled from outside, for tasks that settle when a test says so. */
+function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('task bars: the count is the number of tasks settled', () => {
+  test('progress.map: reset(), set({ n }) and update() throw a clear Error and change nothing; the final line tells the truth', async () => {
+    const { options, stream, clock } = setup();
+    const gates = [0, 1, 2, 3].map(() => deferred<number>());
+    const it = progress.map([0, 1, 2, 3], (i) => gates[i]!.promise, { ...options, desc: 'jobs', settle: true });
+    const results: unknown[] = [];
+    const loop = (async () => {
+      for await (const r of it) results.push(r);
+    })();
+    await flush();
+    clock.advance(1_000);
+    gates[0]!.resolve(0);
+    gates[1]!.reject(new Error('boom'));
+    await flush();
+    expect(it.bar.n).toBe(2);
+    expect(() => it.bar.reset()).toThrow(
+      'Cannot call bar.reset() on the bar of a set of tasks: its count is the number of tasks settled so far',
+    );
+    expect(() => it.bar.reset(10)).toThrow('Cannot call bar.reset()');
+    expect(() => it.bar.set({ n: 0 })).toThrow('Cannot call bar.set({ n }) on the bar of a set of tasks');
+    expect(() => it.bar.set({ n: 4, desc: 'x' })).toThrow(Error); // nothing of it applied: desc stays
+    expect(it.bar.desc).toBe('jobs');
+    expect(() => it.bar.update(2)).toThrow('Cannot call bar.update(2) on the bar of a set of tasks');
+    expect(() => it.bar.update()).toThrow('Cannot call bar.update() on the bar');
+    expect(it.bar.n).toBe(2);
+    // What does not touch the count works as on any bar.
+    it.bar.set({ desc: 'jobs (retry)', postfix: 'p=1' });
+    expect(it.bar.desc).toBe('jobs (retry)');
+    clock.advance(1_000);
+    gates[2]!.resolve(2);
+    gates[3]!.resolve(3);
+    await loop;
+    expect(results).toHaveLength(4);
+    expect(it.bar.isClosed).toBe(true);
+    expect(() => it.bar.reset()).toThrow('Cannot call bar.reset() on the bar of a set of tasks'); // closed or not
+    expect(stream.lines.at(-1)).toMatch(/^jobs \(retry\): 100%\|█+\| 4\/4 \[00:02<00:00, 2\.00 it\/s, 1 failed, p=1\]$/);
+  });
+
+  test('progress.asCompleted and progress(arrayOfPromises): the same errors, before and while tasks settle', async () => {
+    const { options, stream } = setup();
+    const gate = deferred<number>();
+    const completed = progress.asCompleted([Promise.resolve(1), gate.promise], { ...options, desc: 'a' });
+    const fromArray = progress([Promise.resolve(1), gate.promise], { ...options, desc: 'b' });
+    for (const bar of [completed.bar, fromArray.bar]) {
+      expect(() => bar.reset()).toThrow('Cannot call bar.reset() on the bar of a set of tasks');
+      expect(() => bar.set({ n: 1 })).toThrow('Cannot call bar.set({ n }) on the bar of a set of tasks');
+      expect(() => bar.update()).toThrow('Cannot call bar.update() on the bar of a set of tasks');
+      bar.set({ total: 2 }); // the total may still change
+    }
+    const seen: number[] = [];
+    const loops = Promise.all([
+      (async () => {
+        for await (const v of completed) seen.push(v);
+      })(),
+      (async () => {
+        for await (const v of fromArray) seen.push(v);
+      })(),
+    ]);
+    await flush();
+    expect(completed.bar.n).toBe(1);
+    expect(() => completed.bar.reset()).toThrow(Error);
+    expect(completed.bar.n).toBe(1);
+    gate.resolve(2);
+    await loops;
+    expect(seen.sort()).toEqual([1, 1, 2, 2]);
+    expect(stream.lines).toEqual([
+      expect.stringMatching(/^a: 100%\|█+\| 2\/2 /),
+      expect.stringMatching(/^b: 100%\|█+\| 2\/2 /),
+    ]);
+  });
+
+  test('a manual bar and a loop bar keep them (the rule is for task bars only)', () => {
+    const { options } = setup();
+    const it = progress([1, 2, 3], options);
+    it.bar.set({ n: 2 });
+    expect(it.bar.n).toBe(2);
+    it.bar.reset();
+    expect(it.bar.n).toBe(0);
+  });
+});
+
 describe('refresh()', () => {
   test('on a terminal: draws now, inside the throttle', async () => {
     const { options, stream, clock } = setup(true);
@@ -286,7 +380,7 @@ describe('the units of the options', () => {
   });
 });
 
-describe('progress(progress(rows)): the outer bar takes the inner total', () => {
+describe('progress(progress(x)): the outer bar takes the inner total', () => {
   test('from an array, a range, a generator with a total, an async source; the items pass through unchanged', async () => {
     const { options } = setup();
     const rows = ['a', 'b', 'c', 'd'];
@@ -322,5 +416,61 @@ describe('progress(progress(rows)): the outer bar takes the inner total', () => 
     expect(progress(lookalike, options).bar.total).toBeUndefined();
     const throwing = { get bar(): never { throw new Error('no'); }, *[Symbol.iterator]() { yield 1; } };
     expect(progress(throwing, options).bar.total).toBeUndefined();
+  });
+
+  test('over progress.map, progress.asCompleted and progress(arrayOfPromises): the number of tasks, each result once', async () => {
+    const { options } = setup();
+    const inner = { ...options, stream: new MemoryStream() };
+    const overMap = progress(progress.map([1, 2, 3], async (x) => x * 2, { ...inner, desc: 'in' }), { ...options, desc: 'map' });
+    expect(overMap.bar.total).toBe(3);
+    const overCompleted = progress(progress.asCompleted(new Set([Promise.resolve('a'), 'b']), inner), { ...options, desc: 'ac' });
+    expect(overCompleted.bar.total).toBe(2);
+    const overArray = progress(progress([Promise.resolve(1), Promise.resolve(2)], inner), { ...options, desc: 'arr' });
+    expect(overArray.bar.total).toBe(2);
+    const got: unknown[] = [];
+    for await (const x of overMap) got.push(x);
+    for await (const x of overCompleted) got.push(x);
+    for await (const x of overArray) got.push(x);
+    expect(got.slice(0, 3)).toEqual([2, 4, 6]);
+    expect(got.slice(3, 5).sort()).toEqual(['a', 'b']);
+    expect(got.slice(5)).toEqual([1, 2]);
+    expect(options.stream.lines).toEqual([
+      expect.stringMatching(/^map: 100%\|█+\| 3\/3 /),
+      expect.stringMatching(/^ac: 100%\|█+\| 2\/2 /),
+      expect.stringMatching(/^arr: 100%\|█+\| 2\/2 /),
+    ]);
+    // A source of unknown length: no total yet when the outer bar is made, as for progress(progress(gen())).
+    function* gen(): Generator<number> {
+      yield 1;
+    }
+    expect(progress(progress.map(gen(), async (x) => x, inner), options).bar.total).toBeUndefined();
+    expect(progress(progress.map(gen(), async (x) => x, { ...inner, total: 1 }), options).bar.total).toBe(1);
+  });
+
+  test('over progress.map on a terminal: both bars draw, the outer one with the total', async () => {
+    const { options, stream, clock } = setup(true);
+    const gates = [0, 1, 2, 3].map(() => deferred<string>());
+    const outer = progress(progress.map([0, 1, 2, 3], (i) => gates[i]!.promise, { ...options, desc: 'calls' }), {
+      ...options,
+      desc: 'results',
+    });
+    const loop = (async () => {
+      for await (const _ of outer) clock.advance(100);
+    })();
+    await flush();
+    clock.advance(1_000);
+    gates[0]!.resolve('a');
+    gates[1]!.resolve('b');
+    await flush();
+    clock.advance(1_000);
+    outer.bar.refresh();
+    const screen = await screenOf(stream);
+    expect(screen).toMatch(/^results: {2}50%\|█+▌ +\| 2\/4 /m);
+    expect(screen).toMatch(/^calls: {2}50%\|█+ +\| 2\/4 \[.*, 2 running\]$/m);
+    gates[2]!.resolve('c');
+    gates[3]!.resolve('d');
+    await loop;
+    expect(outer.bar.n).toBe(4);
+    expect(outer.bar.total).toBe(4);
   });
 });

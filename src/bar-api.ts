@@ -12,6 +12,7 @@ export interface BarUpdate {
   /**
    * The count itself, absolute (tqdm's `update_to`): for callbacks that report "bytes so far". Moves the
    * bar by the difference, as `update()` would (so it may go back); ignored after `close()`. A finite number.
+   * Not on the bar of a set of tasks (its count is the tasks settled): an Error there.
    */
   n?: number;
   /** A new label. */
@@ -40,13 +41,16 @@ export interface Bar {
    * Advances the bar by `n` (default 1; negative and fractional steps are allowed). Cheap: call it once
    * per item. After `close()` it is ignored: the count stays what the final line says (a late callback
    * of a stream or a timer cannot move a finished bar). `n` must be a finite number, and so must the
-   * count after it: a step that would make it infinite throws a RangeError and changes nothing.
+   * count after it: a step that would make it infinite throws a RangeError and changes nothing. The bar of
+   * a set of tasks (`progress.map()`, `progress.asCompleted()`, `progress(arrayOfPromises)`) counts its
+   * settled tasks itself: there this throws an Error.
    * @example bar.update(chunk.length)
    */
   update(n?: number): void;
   /**
    * Changes the label, the total, the postfix or the count (`n`, absolute). Any other key is a TypeError
-   * naming it (nothing is changed then), as unknown options are.
+   * naming it (nothing is changed then), as unknown options are. On the bar of a set of tasks, whose count
+   * is the number of tasks settled, `n` throws an Error (nothing is changed then).
    * @example bar.set({ desc: 'upload (retry)', postfix: { retries: 1 } })
    * @example request.on('progress', (sent) => bar.set({ n: sent }))
    */
@@ -55,7 +59,10 @@ export interface Bar {
    * Starts over, e.g. for each epoch: the count goes back to 0 (not to `initial`, which was where the
    * first run resumed from), the timer, the rate and the ETA restart, and with `total` the total changes
    * (omitted or `undefined`: it stays; `bar.set({ total: undefined })` makes it unknown). On a terminal
-   * the bar is drawn at once. A closed bar cannot be reset: that throws an Error (open a new bar).
+   * the bar is drawn at once. A closed bar cannot be reset: that throws an Error (open a new bar). Nor can
+   * the bar of a set of tasks (`progress.map()`, `progress.asCompleted()`, `progress(arrayOfPromises)`):
+   * its count is the number of tasks settled while its failures, pending tasks and stall clock go on, so it
+   * throws an Error too (open a new bar for a new run).
    * @example bar.reset(batches.length)
    */
   reset(total?: number): void;

@@ -9,10 +9,15 @@
  * countdown is loaded for thousands of settlements; if a slow trickle follows, sampling the clock (before
  * a frame) sees settlements that no lap timed: it takes its own time for the last one (so the bar never
  * says "stalled" while tasks settle) and reloads the countdown to 1, so the next settlement is timed.
+ *
+ * Its count is the number of settled tasks, so only settlements write it: `update()`, `set({ n })` and
+ * `reset()` throw (the line would say 0 done while the failures, the pending tasks and the stall clock
+ * went on); `set({ desc, total, postfix })` works as on any bar.
  */
 import { ProgressBar } from '../bar.js';
 import type { Snapshot } from '../core/state.js';
 import type { Resolved } from '../options/bar.js';
+import type { BarUpdate } from '../bar-api.js';
 import type { TaskTracker } from './pending.js';
 import { formatPendingReport, REPORTED } from './pending.js';
 
@@ -42,6 +47,31 @@ export class TaskBar extends ProgressBar {
     this.lastSettleAt = this.clock();
     this.timedN = this.state.n;
     return this;
+  }
+
+  /**
+   * The total as a number of what the bar's iteration yields: `progress.asCompleted()` and `progress.map()`
+   * yield one result per task, and so does `for await` over `progress(arrayOfPromises)`, so
+   * `progress(progress.map(items, fn))` takes the number of tasks as its total.
+   */
+  override get itemTotal(): number | undefined {
+    return this.state.total;
+  }
+
+  /** Throws: the count is the number of settled tasks (see the class). */
+  override update(n?: number): void {
+    throw countIsSettlements(`bar.update(${typeof n === 'number' ? n : ''})`);
+  }
+
+  /** `desc`, `total` and `postfix` as on any bar; `n` throws (nothing of the update is applied). */
+  override set(update: BarUpdate): void {
+    if (update !== null && typeof update === 'object' && 'n' in update) throw countIsSettlements('bar.set({ n })');
+    super.set(update);
+  }
+
+  /** Throws: the count is the number of settled tasks (see the class). */
+  override reset(_total?: number): void {
+    throw countIsSettlements('bar.reset()');
   }
 
   /** One task settled (`ok: false` for a failure). The hot path of every task function. */
@@ -88,4 +118,12 @@ export class TaskBar extends ProgressBar {
     if (pending === 0) return [];
     return formatPendingReport(tracker.oldestPending(REPORTED), pending, now, width, colors);
   }
+}
+
+/** The error of `update()`, `set({ n })` and `reset()` on a task bar. */
+function countIsSettlements(call: string): Error {
+  return new Error(
+    `Cannot call ${call} on the bar of a set of tasks: its count is the number of tasks settled so far, ` +
+      'kept by the tasks themselves (change its desc, total or postfix with bar.set(); for a new run, open a new bar)',
+  );
 }
