@@ -742,7 +742,7 @@ describe('README pictures', () => {
     const text = (fill: string) =>
       [...fresh.matchAll(new RegExp(`<text y="[\\d.]+" fill="${fill}"([^>]*)>(.*?)</text>`, 'g'))].map((m) => ({
         attrs: m[1],
-        chars: m[2].replace(/<[^>]*>/g, ''),
+        chars: (m[2] ?? '').replace(/<[^>]*>/g, ''),
       }));
     // From the emulator's cells: the coloured template's bold desc, cyan bar (rectangles), yellow percentage.
     expect(text('#d8dae6')).toContainEqual({ attrs: ' font-weight="bold"', chars: 'train' });
