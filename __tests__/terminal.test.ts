@@ -706,20 +706,55 @@ describe('before log-update is loaded', () => {
   );
 });
 
-describe('README picture', () => {
-  test('docs/screenshot.svg is what `npm run docs:screenshot` draws from the current renderer', () => {
+describe('README pictures', () => {
+  /** Draws `scene` with scripts/screenshot.js into a scratch file and returns the SVG. */
+  function drawScene(scene: string): string {
     const dir = mkdtempSync(join(tmpdir(), 'taqaddum-shot-'));
-    const out = join(dir, 'screenshot.svg');
+    const out = join(dir, `${scene}.svg`);
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
-    const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'screenshot.js'), '--out', out], { encoding: 'utf8', env });
+    const r = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'screenshot.js'), '--scene', scene, '--out', out], { encoding: 'utf8', env });
     const fresh = existsSync(out) ? readFileSync(out, 'utf8') : '';
     rmSync(dir, { recursive: true, force: true });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
+    return fresh;
+  }
+
+  test('docs/screenshot.svg is what `npm run docs:screenshot` draws from the current renderer', () => {
+    const fresh = drawScene('bars');
     expect(fresh).toContain('数');
     if (fresh !== readFileSync(join(repoRoot, 'docs', 'screenshot.svg'), 'utf8')) {
       throw new Error('docs/screenshot.svg is out of date (the output changed): run `npm run docs:screenshot`');
+    }
+  });
+
+  test('docs/templates.svg is what `npm run docs:screenshot` draws: README\'s five templates, with colours and the spinner', () => {
+    // The fixture plays README's templates as README writes them.
+    const fixture = readFileSync(join(repoRoot, 'test-support', 'fixtures', 'templates-screenshot.js'), 'utf8');
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const inFixture = [...fixture.matchAll(/^ {2}(\w+): ('.*'),$/gm)].map((m) => `${m[1]}: ${m[2]}`);
+    expect(inFixture.map((t) => t.split(':')[0])).toEqual(['tqdm', 'download', 'minimal', 'spinner', 'coloured']);
+    for (const t of inFixture) expect(readme).toContain(`  ${t},`);
+    expect(readme).toContain('(https://raw.githubusercontent.com/taqaddum/taqaddum/main/docs/templates.svg)');
+
+    const fresh = drawScene('templates');
+    const text = (fill: string) =>
+      [...fresh.matchAll(new RegExp(`<text y="[\\d.]+" fill="${fill}"([^>]*)>(.*?)</text>`, 'g'))].map((m) => ({
+        attrs: m[1],
+        chars: (m[2] ?? '').replace(/<[^>]*>/g, ''),
+      }));
+    // From the emulator's cells: the coloured template's bold desc, cyan bar (rectangles), yellow percentage.
+    expect(text('#d8dae6')).toContainEqual({ attrs: ' font-weight="bold"', chars: 'train' });
+    expect(fresh).toMatch(/<rect [^>]*fill="#89dceb"\/>/); // cyan: ANSI 6 in the picture's theme
+    expect(text('#f9e2af')).toEqual([{ attrs: '', chars: '84%' }]); // yellow: ANSI 3
+    // The spinner turned with the (simulated) time, and the other four lines are there.
+    expect(fresh).toMatch(/<tspan x="[\d.]+">[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]<\/tspan><tspan x="[\d.]+">c<\/tspan>/);
+    for (const words of ['rows:42%|', 'ubuntu.iso', 'resize35%', '127page']) {
+      expect(text('#d8dae6').map((t) => t.chars).join('\n')).toContain(words);
+    }
+    if (fresh !== readFileSync(join(repoRoot, 'docs', 'templates.svg'), 'utf8')) {
+      throw new Error('docs/templates.svg is out of date (the output changed): run `npm run docs:screenshot`');
     }
   });
 });

@@ -1,15 +1,21 @@
 #!/usr/bin/env node
 /**
- * The README picture, made from the library's real output: runs test-support/fixtures/screenshot.js (a
- * finished bar, concurrent bars, a loop over files with a nested bar, a CJK file name; simulated time, so
- * the numbers are the same on every run) in a pseudo-terminal, stops it mid-run, replays every byte it
- * printed into a terminal emulator (@xterm/headless), and draws the emulator's screen as an SVG terminal
- * window: cell by cell, so a wide (CJK) character takes two cells, with the block characters of the bars
- * drawn as rectangles so that bars look solid whatever font the viewer has.
+ * The README pictures, made from the library's real output. Each scene is a fixture program that runs
+ * with simulated time (so the numbers are the same on every run) and stops itself dead mid-run:
+ *   bars       test-support/fixtures/screenshot.js → docs/screenshot.svg: a finished bar, concurrent
+ *              bars, a loop over files with a nested bar, a CJK file name;
+ *   templates  test-support/fixtures/templates-screenshot.js → docs/templates.svg: README's five ready
+ *              templates (`format`), with the spinner and the colours a terminal shows.
+ * The script runs the fixture in a pseudo-terminal (TERM=xterm-256color, so the stream has colours),
+ * replays every byte it printed into a terminal emulator (@xterm/headless), and draws the emulator's
+ * screen as an SVG terminal window: cell by cell, so a wide (CJK) character takes two cells, with each
+ * cell's colours, bold, dim, italic and underline as the emulator holds them, and the block characters of
+ * the bars drawn as rectangles so that bars look solid whatever font the viewer has.
  *
- * usage: node scripts/screenshot.js [--out docs/screenshot.svg] [--png file.png] [--cols 80]
+ * usage: node scripts/screenshot.js [--scene bars|templates] [--out file.svg] [--png file.png] [--cols 80]
+ *   Without --scene, every scene is drawn to its own file (--out and --png then need a --scene).
  *   (`npm run docs:screenshot` builds dist/ first.) --png also writes a PNG with rsvg-convert
- *   (Debian: librsvg2-bin), for a look at the result; only the SVG goes in the repository.
+ *   (Debian: librsvg2-bin), for a look at the result; only the SVGs go in the repository.
  * Needs `script` from util-linux (Debian: bsdutils) and Linux.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,18 +27,32 @@ import xterm from '@xterm/headless';
 
 const { Terminal } = xterm;
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const fixture = join(root, 'test-support', 'fixtures', 'screenshot.js');
+
+/** The pictures: the fixture that plays the scene, the file drawn, the window's rows, what it shows. */
+const SCENES = {
+  bars: {
+    fixture: 'screenshot.js',
+    out: 'docs/screenshot.svg',
+    rows: 12,
+    label: 'taqaddum progress bars in a terminal: nested and concurrent bars mid-run',
+  },
+  templates: {
+    fixture: 'templates-screenshot.js',
+    out: 'docs/templates.svg',
+    rows: 7,
+    label: "taqaddum's five ready templates in a terminal, mid-run: tqdm's look, a download, a minimal one, a spinner for an unknown total, a coloured one",
+  },
+};
 
 const { values: args } = parseArgs({
   options: {
-    out: { type: 'string', default: join(root, 'docs', 'screenshot.svg') },
+    scene: { type: 'string' },
+    out: { type: 'string' },
     png: { type: 'string' },
     cols: { type: 'string', default: '80' },
   },
 });
 const cols = Number(args.cols);
-const rows = 12;
-const PROMPT = `\u001B[32m$\u001B[0m node ${relative(root, fixture)}\r\n`;
 
 function fail(message) {
   console.error(`screenshot: ${message}`);
@@ -40,7 +60,7 @@ function fail(message) {
 }
 
 /** Runs the fixture in a pty of `cols` × `rows` (one row is the prompt's) and returns what it printed. */
-function runInTerminal() {
+function runInTerminal(fixture, rows) {
   const env = { ...process.env, TERM: 'xterm-256color', SHELL: '/bin/sh' };
   for (const key of ['NODE_OPTIONS', 'COLUMNS', 'LINES', 'TAQADDUM_DISABLE', 'NO_COLOR', 'FORCE_COLOR', 'CI']) delete env[key];
   const quote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -61,8 +81,8 @@ function runInTerminal() {
   });
 }
 
-/** The emulator's visible rows as cells: { ch, width, fg, bold }; trailing empty rows dropped. */
-async function emulate(data) {
+/** The emulator's visible rows as cells: { ch, width, fg, bg, bold, … }; trailing empty rows dropped. */
+async function emulate(data, rows) {
   const term = new Terminal({ cols, rows, allowProposedApi: true, scrollback: 0 });
   await new Promise((r) => term.write(data, r));
   const buffer = term.buffer.active;
@@ -76,7 +96,22 @@ async function emulate(data) {
       if (!cell) break;
       const width = cell.getWidth();
       if (width === 0) continue; // the second half of a wide character
-      out.push({ x, ch: cell.getChars() || ' ', width, fg: fgOf(cell), bold: cell.isBold() !== 0 });
+      const inverse = cell.isInverse() !== 0;
+      let fg = colorOf(cell, 'Fg') ?? THEME.fg;
+      let bg = colorOf(cell, 'Bg');
+      if (inverse) [fg, bg] = [bg ?? THEME.bg, fg];
+      out.push({
+        x,
+        ch: cell.getChars() || ' ',
+        width,
+        fg,
+        bg, // undefined: the window's background
+        bold: cell.isBold() !== 0,
+        dim: cell.isDim() !== 0,
+        italic: cell.isItalic() !== 0,
+        underline: cell.isUnderline() !== 0,
+        strike: cell.isStrikethrough() !== 0,
+      });
     }
     lines.push(out);
   }
@@ -94,10 +129,11 @@ const THEME = {
     '#6c7086', '#f38ba8', '#b5f0b0', '#fbe9be', '#a6c8ff', '#dcc1ff', '#a5ecf5', '#ffffff'],
 };
 
-function fgOf(cell) {
-  if (cell.isFgDefault()) return THEME.fg;
-  const c = cell.getFgColor();
-  if (cell.isFgRGB()) return `#${c.toString(16).padStart(6, '0')}`;
+/** A cell's foreground or background colour (`which`: 'Fg' or 'Bg') as CSS; undefined for the default. */
+function colorOf(cell, which) {
+  if (cell[`is${which}Default`]()) return undefined;
+  const c = cell[`get${which}Color`]();
+  if (cell[`is${which}RGB`]()) return `#${c.toString(16).padStart(6, '0')}`;
   if (c < 16) return THEME.ansi[c];
   if (c < 232) {
     const level = (v) => (v === 0 ? 0 : 55 + v * 40);
@@ -107,6 +143,9 @@ function fgOf(cell) {
   const g = 8 + (c - 232) * 10;
   return `rgb(${g},${g},${g})`;
 }
+
+/** Dim (faint) text and blocks: drawn half see-through over the background. */
+const DIM = ' fill-opacity="0.55"';
 
 const escapeXml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const num = (v) => String(Math.round(v * 100) / 100);
@@ -119,7 +158,7 @@ function blockEighths(ch) {
   return 0;
 }
 
-function toSvg({ lines }) {
+function toSvg({ lines }, label) {
   const fontSize = 14;
   const cw = 8.4; // cell width: 0.6 em, the advance of common monospace fonts
   const lh = 19; // line height
@@ -129,7 +168,7 @@ function toSvg({ lines }) {
   const height = titleH + pad * 2 + Math.max(lines.length, 1) * lh;
   const parts = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${num(width)}" height="${num(height)}" viewBox="0 0 ${num(width)} ${num(height)}" role="img" aria-label="taqaddum progress bars in a terminal: nested and concurrent bars mid-run">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${num(width)}" height="${num(height)}" viewBox="0 0 ${num(width)} ${num(height)}" role="img" aria-label="${escapeXml(label)}">`,
     `<title>taqaddum in a terminal</title>`,
     `<rect width="100%" height="100%" rx="8" fill="${THEME.bg}"/>`,
     `<path d="M0 8a8 8 0 0 1 8-8h${num(width - 16)}a8 8 0 0 1 8 8v${titleH - 8}h-${num(width)}z" fill="${THEME.title}"/>`,
@@ -140,32 +179,46 @@ function toSvg({ lines }) {
   lines.forEach((cells, y) => {
     const top = titleH + pad + y * lh;
     const baseline = top + lh * 0.72;
+    // Backgrounds first: one rectangle per run of cells with the same background colour.
+    let back;
+    const flushBack = () => {
+      if (back) parts.push(`<rect x="${num(pad + back.x0 * cw)}" y="${num(top)}" width="${num(back.w * cw)}" height="${lh}" fill="${back.bg}"/>`);
+      back = undefined;
+    };
+    for (const c of cells) {
+      if (back && (back.bg !== c.bg || back.x0 + back.w !== c.x)) flushBack();
+      if (c.bg === undefined) continue;
+      if (back) back.w += c.width;
+      else back = { x0: c.x, w: c.width, bg: c.bg };
+    }
+    flushBack();
     // Bars: runs of block characters become rectangles (one per run of full blocks, plus a partial one).
     let run;
     const flush = () => {
-      if (run) parts.push(`<rect x="${num(pad + run.x0 * cw)}" y="${num(top + 1)}" width="${num(run.w * cw)}" height="${lh - 2}" fill="${run.fg}"/>`);
+      if (run) parts.push(`<rect x="${num(pad + run.x0 * cw)}" y="${num(top + 1)}" width="${num(run.w * cw)}" height="${lh - 2}" fill="${run.fg}"${run.dim ? DIM : ''}/>`);
       run = undefined;
     };
-    // Text: one <text> per colour and row, every character placed at its cell (spaces are skipped).
+    // Text: one <text> per colour, style and row, every character placed at its cell (spaces are skipped,
+    // unless underlined or struck through).
     const texts = new Map();
     for (const c of cells) {
       const eighths = blockEighths(c.ch);
       if (eighths > 0) {
         const w = eighths / 8;
-        if (run && run.fg === c.fg && run.x0 + run.w === c.x && run.full) {
+        if (run && run.fg === c.fg && run.dim === c.dim && run.x0 + run.w === c.x && run.full) {
           run.w += w;
           run.full = eighths === 8;
         } else {
           flush();
-          run = { x0: c.x, w, fg: c.fg, full: eighths === 8 };
+          run = { x0: c.x, w, fg: c.fg, dim: c.dim, full: eighths === 8 };
         }
         continue;
       }
       flush();
-      if (c.ch === ' ') continue;
-      const key = `${c.fg}|${c.bold}`;
+      if (c.ch === ' ' && !c.underline && !c.strike) continue;
+      const key = `${c.fg}|${c.bold}|${c.dim}|${c.italic}|${c.underline}|${c.strike}`;
       let t = texts.get(key);
-      if (!t) texts.set(key, (t = { fg: c.fg, bold: c.bold, xs: [], chars: [], wide: [] }));
+      if (!t) texts.set(key, (t = { ...c, xs: [], chars: [], wide: [] }));
       if (c.width === 2) t.wide.push(c);
       else {
         for (const ch of c.ch) {
@@ -176,7 +229,12 @@ function toSvg({ lines }) {
     }
     flush();
     for (const t of texts.values()) {
-      const weight = t.bold ? ' font-weight="bold"' : '';
+      const lines = [t.underline && 'underline', t.strike && 'line-through'].filter(Boolean).join(' ');
+      const weight =
+        (t.bold ? ' font-weight="bold"' : '') +
+        (t.italic ? ' font-style="italic"' : '') +
+        (t.dim ? DIM : '') +
+        (lines ? ` text-decoration="${lines}"` : '');
       // Each character in its own <tspan x>: a list of x positions on one <text> would do, but some
       // renderers (librsvg) honour only the first.
       if (t.chars.length > 0) {
@@ -195,20 +253,34 @@ function toSvg({ lines }) {
   return parts.join('\n');
 }
 
+/** Draws one scene into `out` (and `png`). */
+async function draw(name, out, png) {
+  const scene = SCENES[name];
+  const fixture = join(root, 'test-support', 'fixtures', scene.fixture);
+  const prompt = `\u001B[32m$\u001B[0m node ${relative(root, fixture)}\r\n`;
+  const bytes = await runInTerminal(fixture, scene.rows);
+  const screen = await emulate(prompt + bytes, scene.rows);
+  const svg = toSvg(screen, scene.label);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, svg);
+  console.log(`wrote ${relative(process.cwd(), out)} (${screen.lines.length} rows × ${cols} columns, ${svg.length} bytes)`);
+  if (png) {
+    const r = spawnSync('rsvg-convert', ['--zoom', '2', '-o', png, out], { stdio: 'inherit' });
+    if (r.error || r.status !== 0) fail('rsvg-convert failed (Debian: apt-get install librsvg2-bin)');
+    console.log(`wrote ${relative(process.cwd(), png)}`);
+  }
+}
+
 async function main() {
+  if (args.scene !== undefined && !Object.hasOwn(SCENES, args.scene)) {
+    fail(`unknown --scene ${JSON.stringify(args.scene)} (scenes: ${Object.keys(SCENES).join(', ')})`);
+  }
+  if (args.scene === undefined && (args.out !== undefined || args.png !== undefined)) fail('--out and --png need a --scene');
   if (!existsSync(join(root, 'dist', 'index.js'))) fail('dist/ is missing: run `npm run build` (or `npm run docs:screenshot`)');
   if (spawnSync('script', ['--version'], { stdio: 'ignore' }).status !== 0) fail('needs `script` from util-linux (Debian: bsdutils)');
 
-  const bytes = await runInTerminal();
-  const screen = await emulate(PROMPT + bytes);
-  const svg = toSvg(screen);
-  mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(args.out, svg);
-  console.log(`wrote ${relative(process.cwd(), args.out)} (${screen.lines.length} rows × ${cols} columns, ${svg.length} bytes)`);
-  if (args.png) {
-    const r = spawnSync('rsvg-convert', ['--zoom', '2', '-o', args.png, args.out], { stdio: 'inherit' });
-    if (r.error || r.status !== 0) fail('rsvg-convert failed (Debian: apt-get install librsvg2-bin)');
-    console.log(`wrote ${relative(process.cwd(), args.png)}`);
+  for (const name of args.scene === undefined ? Object.keys(SCENES) : [args.scene]) {
+    await draw(name, args.out ?? join(root, SCENES[name].out), args.png);
   }
 }
 
