@@ -270,6 +270,21 @@ describe('formatLine', () => {
     expect(displayWidth(formatLine(makeSnapshot({ desc: 'rows:' }), 60))).toBe(60);
   });
 
+  test('a desc ending in a colon that must be cut still fits: the cut desc takes the template\'s colon back', () => {
+    // Found by stall.test.ts's property test (seed -1862508131): "    :" at 15 columns drew 16.
+    expect(displayWidth(formatLine(makeSnapshot({ desc: '    :', outcome: 'failed' }), 15))).toBeLessThanOrEqual(15);
+    for (const desc of ['a:', 'rows:', '    :', 'a long label for the rows:', 'ünïcödé 行:']) {
+      for (const outcome of ['running', 'failed'] as const) {
+        for (const total of [1000, undefined]) {
+          for (let width = 1; width <= 80; width++) {
+            const line = formatLine(makeSnapshot({ desc, outcome, total }), width);
+            expect({ desc, outcome, total, width, fits: displayWidth(line) <= width }).toEqual({ desc, outcome, total, width, fits: true });
+          }
+        }
+      }
+    }
+  });
+
   test('unitDivisor 1024: binary sizes for bytes, binary prefixes for scaled counts and rates', () => {
     expect(formatBytes(1536, true)).toBe('1.50 KiB');
     expect(formatBytes(5e9, true)).toBe('4.66 GiB');

@@ -283,6 +283,9 @@ function render(t: Template, f: Fields, l: Layout): string {
   return renderItems(f, l, t.items, true);
 }
 
+/** Stands for a cut desc when measuring what the text around it takes (a cut desc ends in "…", not in ":"). */
+const CUT = '…';
+
 /** Below this many cells the bar is not worth drawing. */
 const MIN_BAR = 4;
 /** Columns a cut desc keeps at the least (with its "…") before it is dropped. */
@@ -334,7 +337,8 @@ export function fitTemplate(t: Template, f: Fields, width: number): string {
     let shown = desc;
     const rest = measure({ ...all, desc: '' });
     if (desc !== '') {
-      const overhead = measure(all) - rest - descWidth; // ": " and the like
+      // ": " and the like; a cut desc no longer ends in its own colon, so it may take the template's back.
+      const overhead = Math.max(measure(all) - rest - descWidth, measure({ ...all, desc: CUT }) - rest - 1);
       if (rest + descWidth + overhead + COMFORTABLE_BAR > width) {
         // A long desc is cut before it squeezes the bar below a comfortable size (but keeps a third of the width).
         const room = Math.max(width - rest - COMFORTABLE_BAR, Math.floor(width / 3)) - overhead;
@@ -352,7 +356,8 @@ export function fitTemplate(t: Template, f: Fields, width: number): string {
       // The desc is shortened only once what goes before it is gone; it keeps a few columns, so that
       // several bars stay told apart, or goes.
       if (!stage.descMayGo) continue;
-      const room = width - rest - (whole - rest - descWidth);
+      const cut = measure({ dropped: stage.dropped, desc: CUT, cells: 0 }) - rest - 1;
+      const room = width - rest - Math.max(whole - rest - descWidth, cut);
       if (room >= MIN_DESC) return render(t, f, { dropped: stage.dropped, desc: truncate(desc, room), cells: 0 });
     }
     if (rest <= width) return render(t, f, { dropped: stage.dropped, desc: '', cells: 0 });
