@@ -27,6 +27,8 @@ import type { PendingEntry } from './pending.js';
 export const SLOW_FACTOR = 4;
 /** Which percentile of the settle times the rule compares with. */
 export const SLOW_PERCENTILE = 0.95;
+/** Fewer columns than this for the label: the line names the input by its index only. */
+const MIN_LABEL = 8;
 /** The most pending inputs named live under a bar. */
 export const LIVE_LIST = 3;
 
@@ -40,6 +42,6 @@ export function formatWaitingLine(entry: PendingEntry, now: number, width: numbe
   const label = entry.label === undefined ? '' : sanitize(entry.label, colors);
   if (label === '') return truncate(head + tail, width);
   const room = width - displayWidth(head) - 1 - displayWidth(tail);
-  if (room < 2) return truncate(head + tail, width);
+  if (room < MIN_LABEL) return truncate(head + tail, width);
   return `${head} ${truncate(label, room)}${tail}`;
 }

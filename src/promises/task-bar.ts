@@ -107,9 +107,9 @@ export class TaskBar extends ProgressBar {
   }
 
   /**
-   * Inputs that started together (see `TaskTracker.startedTogetherAt`): the settlements since the clock
-   * was last read took until about `now` (to the lap: laps come a few times per frame, or at every
-   * settlement when they are slow).
+   * Inputs that started together (see `TaskTracker.startedTogetherAt`): the settlements not timed yet
+   * settled at about `now` (laps come a few times per frame interval, or at every settlement when they
+   * are slow), so they took `now − start`.
    */
   private timeSettled(now: number): void {
     const start = this.tracker?.startedTogetherAt();
@@ -134,12 +134,18 @@ export class TaskBar extends ProgressBar {
     return now - this.lastSettleAt;
   }
 
-  /** Also: settlements since the last lap, at a time unknown, are taken as "just now"; the next one is timed. */
+  /**
+   * Also: settlements since the last lap, at a time unknown, are taken as "just now" for the stall clock
+   * (and as at the last lap for their settle times); the next one is timed.
+   */
   override sample(now: number): void {
     super.sample(now);
     if (this.tracker === undefined || this.state.outcome !== 'running' || this.state.n === this.timedN) return;
-    if (now > this.lastSettleAt) this.lastSettleAt = now;
+    // Their settle times: those of the last lap, the earliest they can be. The countdown is loaded for
+    // about 20 µs of settlements at the pace measured, so that is when they came, unless the pace fell
+    // (a trickle after a burst); then they are timed short by at most the time between two frames.
     this.timeSettled(this.lastSettleAt);
+    if (now > this.lastSettleAt) this.lastSettleAt = now;
     this.timedN = this.state.n;
     this.lapAtNextItem(); // one item to the next lap: its pace is measured right
   }
