@@ -20,7 +20,7 @@ afterEach(() => {
   jest.useRealTimers();
 });
 
-const FAKE_TIMERS = { doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] } as const;
+const FAKE_TIMERS: Parameters<typeof jest.useFakeTimers>[0] = { doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] };
 
 /** The lines a frame would draw under the bar now. */
 function listUnder(bar: unknown, now: number, width = 80): readonly string[] {

@@ -325,7 +325,11 @@ export class InputSet<T> implements TaskTracker {
   private firstPending(max: number): number[] {
     const out: number[] = [];
     const size = this.size;
-    for (let i = this.nextPending(0); i < size && out.length < max; i = this.nextPending(i + 1)) out.push(i);
+    if (max <= 0) return out;
+    for (let i = this.nextPending(0); i < size; i = this.nextPending(i + 1)) {
+      out.push(i);
+      if (out.length >= max) break;
+    }
     return out;
   }
 
