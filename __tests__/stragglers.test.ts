@@ -363,3 +363,31 @@ describe('the cost of finding the oldest', () => {
     await it.return?.();
   });
 });
+
+describe('promise arrays with lazy thenables', () => {
+  test('a lazy thenable waits from when the loop reached it; inputs taken together come first', async () => {
+    const clock = new FakeClock();
+    const gate = deferred<number>();
+    const lazyNever = { then: (): void => {} }; // a query builder that never answers, started when reached
+    const quick = Array.from({ length: 19 }, (_, i) => Promise.resolve(i));
+    const it = progress([...quick, gate.promise, lazyNever, never<number>()] as Promise<number>[], {
+      stream: new MemoryStream(),
+      clock: clock.read,
+      stallAfter: false,
+    });
+    const loop = (async () => {
+      for await (const _ of it) void _;
+    })();
+    await flush();
+    clock.advance(5_000);
+    gate.resolve(19); // the loop moves on to #20 and starts it now
+    await flush();
+    clock.advance(6_000); // #21 has waited 11 s, #20 only 6 s
+    expect(drawnLine(it.bar, clock.now, 100)).toMatch(/1 slow\]$/);
+    expect(listUnder(it.bar, clock.now)).toEqual(['  #21  waiting 11s']);
+    clock.advance(5_000); // 16 s and 11 s: both slow, the one taken with the others first
+    expect(listUnder(it.bar, clock.now)).toEqual(['  #21  waiting 16s', '  #20  waiting 11s']);
+    await it.return?.();
+    void loop;
+  });
+});
