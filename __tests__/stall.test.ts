@@ -37,7 +37,9 @@ describe('the stall line', () => {
     expect(early.rows[0]).toMatch(/^fetch: +33%\|.*\| 1\/3 \[00:09<[^\]]*\]$/);
     expect(early.rows[0]).not.toMatch(/stalled/);
     const late = await renderScreen(after.replace(/\r?\n/g, '\r\n'), 80, 12);
-    expect(late.rows[0]).toMatch(/^fetch: +33%\|.*\| 1\/3 \[00:42<[^\]]*, 2 pending, stalled 42s\]$/);
+    expect(late.rows[0]).toMatch(/^fetch: +33%\|.*\| 1\/3 \[00:42<[^\]]*, 2 pending, 2 slow, stalled 42s\]$/);
+    // Stalled, and both waited more than 10 s and 4 × the settle time of the first: named under the bar.
+    expect(late.rows.slice(1, 3)).toEqual(['  #1  waiting 42s', '  #2  waiting 42s']);
     void p;
   });
 
@@ -53,7 +55,7 @@ describe('the stall line', () => {
     await flush();
     expect(drawnLine(it.bar, clock.now, 80)).not.toMatch(/stalled/);
     clock.advance(65_000);
-    expect(drawnLine(it.bar, clock.now, 80)).toMatch(/ 1\/2 \[[^\]]*, 1 pending, stalled 1m05s\]$/);
+    expect(drawnLine(it.bar, clock.now, 80)).toMatch(/ 1\/2 \[[^\]]*, 1 pending, 1 slow, stalled 1m05s\]$/);
     await it.return?.();
   });
 
@@ -76,7 +78,7 @@ describe('the stall line', () => {
     clock.advance(9_000);
     expect(drawnLine(it.bar, clock.now, 100)).not.toMatch(/stalled/);
     clock.advance(2_000);
-    expect(drawnLine(it.bar, clock.now, 100)).toMatch(/ 5002\/5003 \[[^\]]*, 1 pending, stalled 11s\]$/);
+    expect(drawnLine(it.bar, clock.now, 100)).toMatch(/ 5002\/5003 \[[^\]]*, 1 pending, 1 slow, stalled 11s\]$/);
     await it.return?.();
   });
 
@@ -92,7 +94,7 @@ describe('the stall line', () => {
     await flush();
     expect(await first).toEqual({ value: 1, done: false });
     clock.advance(42_000);
-    expect(drawnLine(it.bar, clock.now, 90)).toMatch(/^convert: +25%\|.*\| 1\/4 \[00:42<[^\]]*, 2 running, stalled 42s\]$/);
+    expect(drawnLine(it.bar, clock.now, 90)).toMatch(/^convert: +25%\|.*\| 1\/4 \[00:42<[^\]]*, 2 running, 2 slow, stalled 42s\]$/);
     await it.return?.();
   });
 
@@ -116,7 +118,11 @@ describe('the stall line', () => {
     const p = gather([never()], { desc: 'job', stream, clock: clock.read, plainInterval: 30_000 });
     clock.advance(30_000);
     jest.advanceTimersByTime(2_000);
-    expect(stream.lines).toEqual([expect.stringMatching(/^job: +0%\|.*\| 0\/1 \[00:30<\?, \? it\/s, 1 pending, stalled 30s\]$/)]);
+    // Nothing has settled, so nothing is slow yet; stalled, the bar names what it waits for.
+    expect(stream.lines).toEqual([
+      expect.stringMatching(/^job: +0%\|.*\| 0\/1 \[00:30<\?, \? it\/s, 1 pending, stalled 30s\]$/),
+      '  #0  waiting 30s',
+    ]);
     void p;
   });
 

@@ -34,6 +34,8 @@ import { rendererFor } from './render/renderer.js';
 
 export type { Bar, BarUpdate };
 
+const NO_LINES: readonly string[] = [];
+
 export class ProgressBar implements Bar, Drawable {
   /** Counts, times and the estimator. Read by adapters and task functions; the count is written only here. */
   readonly state: ProgressState;
@@ -329,6 +331,11 @@ export class ProgressBar implements Bar, Drawable {
     const lines = (this.leave ?? !nested) ? [this.line(now, width, colors)] : [];
     for (const extra of this.reportLines(now, width, colors)) lines.push(extra);
     return lines;
+  }
+
+  /** Drawable: lines drawn under the bar's line while it is live (a task bar's stragglers); none here. */
+  belowLines(_now: number, _width: number, _colors: boolean): readonly string[] {
+    return NO_LINES;
   }
 
   /** Extra lines printed when the bar closes (overridden by task bars: what is still pending). */

@@ -13,6 +13,7 @@ import type { Snapshot, TaskCounts } from '../src/core/state.js';
 import { formatLine } from '../src/format/line.js';
 import { displayWidth } from '../src/format/width.js';
 import { formatPendingReport } from '../src/promises/pending.js';
+import { formatWaitingLine } from '../src/promises/stragglers.js';
 
 const SI: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15 };
 
@@ -87,6 +88,7 @@ function snapshotsOf(line: string): Snapshot[] | string {
   let failed = 0;
   let pending: number | undefined;
   let stalled: number | undefined;
+  let slow: number | undefined;
   let isTask = false;
   const postfix: string[] = [];
   for (const f of rest) {
@@ -94,6 +96,7 @@ function snapshotsOf(line: string): Snapshot[] | string {
     if ((t = /^(\d+) running$/.exec(f)) !== null) [running, isTask] = [Number(t[1]), true];
     else if ((t = /^(\d+) failed$/.exec(f)) !== null) [failed, isTask] = [Number(t[1]), true];
     else if ((t = /^(\d+) pending$/.exec(f)) !== null) [pending, isTask] = [Number(t[1]), true];
+    else if ((t = /^(\d+) slow$/.exec(f)) !== null) [slow, isTask] = [Number(t[1]), true];
     else if ((t = /^stalled (\S+)$/.exec(f)) !== null) {
       const s = parseStall(t[1] as string);
       if (s === null) return `\`${f}\` is not a stall time`;
@@ -122,6 +125,7 @@ function snapshotsOf(line: string): Snapshot[] | string {
         pending: pending ?? (total === undefined ? 1 : Math.max(1, total.value - n.value)),
         failed,
         stalled,
+        slow,
       }
     : undefined;
   // Values of n that show as the picture shows them: the one read, and others close to it (a rounded
@@ -163,8 +167,22 @@ export function barLineProblem(line: string): string {
   return `the library draws this state as\n    |${closest}\n  not\n    |${text}`;
 }
 
+/** Checks the live list of stragglers (`  #17 https://…  waiting 42s`) right under a bar line. */
+function liveListProblem(lines: readonly string[], width: number): string {
+  const now = 1e9;
+  for (const l of lines) {
+    const e = /^ {2}#(\d+)(?: (.*?))? {2}waiting (\S+)$/.exec(l);
+    const age = e === null ? null : parseStall(e[3] as string);
+    if (e === null || age === null) return `\`${l}\` is not a line of the live list`;
+    const drawn = formatWaitingLine({ index: Number(e[1]), since: now - age * 1000, label: e[2] }, now, width, false);
+    if (drawn !== l) return `the library draws this live list line as\n    |${drawn}\n  not\n    |${l}`;
+  }
+  return '';
+}
+
 /** Checks a pending report (its lines, right under a bar line of the given width). */
 function reportProblem(lines: readonly string[], width: number): string {
+  if (/^ {2}#/.test(lines[0] ?? '')) return liveListProblem(lines, width);
   const head = /^ {2}(\d+) still pending(?:, oldest first)?:$/.exec(lines[0] ?? '');
   if (head === null) return `\`${lines[0]}\` is not the head of a pending report`;
   const pending = Number(head[1]);

@@ -36,6 +36,8 @@ export interface TaskCounts {
   readonly failed: number;
   /** Seconds since anything settled, once that is `stallAfter` or more with work pending; else `undefined`. */
   readonly stalled: number | undefined;
+  /** Pending inputs that are stragglers (promises/stragglers.ts): shown as `2 slow` when above 0. */
+  readonly slow?: number | undefined;
 }
 
 /**

@@ -112,7 +112,10 @@ export function formatStall(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, '0')}m`;
 }
 
-/** The task fields of a snapshot (task bars only): what runs, what failed, whether it is stuck. */
+/**
+ * The task fields of a snapshot (task bars only): what runs, what failed, what is slow (stragglers), whether
+ * it is stuck: `8 running, 1 failed, 2 slow`, `3 pending, 3 slow, stalled 42s`.
+ */
 export function taskStatus(s: Snapshot): string {
   const t = s.tasks;
   if (t === undefined) return '';
@@ -120,10 +123,10 @@ export function taskStatus(s: Snapshot): string {
   const out: string[] = [];
   if (running && t.running !== undefined) out.push(`${t.running} running`);
   if (t.failed > 0) out.push(`${t.failed} failed`);
-  if (running && t.stalled !== undefined) {
-    if (t.running === undefined) out.push(`${t.pending} pending`);
-    out.push(`stalled ${formatStall(t.stalled)}`);
-  }
+  const stalled = running && t.stalled !== undefined;
+  if (stalled && t.running === undefined) out.push(`${t.pending} pending`);
+  if (running && t.slow !== undefined && t.slow > 0) out.push(`${t.slow} slow`);
+  if (stalled) out.push(`stalled ${formatStall(t.stalled as number)}`);
   return out.join(', ');
 }
 

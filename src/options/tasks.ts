@@ -29,8 +29,19 @@ export interface TaskOptions<T = unknown> extends BarOptions {
    */
   stallAfter?: number | false;
   /**
-   * Names an input in the report of what was still pending when the bar closed unfinished, and in
-   * timeout errors. By default an input is named by its index (`#17`).
+   * The straggler rule's floor, in milliseconds: a pending input (a call of `map`, from when it started)
+   * is slow once it has waited longer than this and longer than 4 × the 95th percentile of the settle
+   * times so far (nothing is slow before the first settlement). The bar then says `2 slow`, and on a
+   * terminal names the oldest (at most 3) under itself, `#17 https://…  waiting 42s`, until they settle;
+   * a log gets the same list after each status line. `false`: no input is ever called slow (the list
+   * still shows while the bar is stalled).
+   * @default 10000
+   * @example progress.gather(urls.map(fetchText), { slowAfter: 30_000, label: (_, i) => urls[i] })
+   */
+  slowAfter?: number | false;
+  /**
+   * Names an input in the report of what was still pending when the bar closed unfinished, in the live
+   * list of stragglers, and in timeout errors. By default an input is named by its index (`#17`).
    * @default none (the index)
    * @example progress.gather(urls.map(fetchText), { label: (_, i) => urls[i] })
    */
@@ -101,6 +112,8 @@ export interface ResolvedTaskOptions<T> {
   signal: AbortSignal | undefined;
   /** Milliseconds, `Infinity` when off. */
   stallAfter: number;
+  /** Milliseconds, `Infinity` when off. */
+  slowAfter: number;
   label: Label<T> | undefined;
   settle: boolean;
 }
@@ -131,6 +144,7 @@ type Rows<O> = { readonly [K in Exclude<keyof O, keyof BarOptions>]-?: Option<un
 /** `TaskOptions`: what every task bar takes besides the bar's options, checked in this order. */
 const TASK_TABLE = {
   stallAfter: { check: checkStallAfter, default: 10_000 },
+  slowAfter: { check: checkStallAfter, default: 10_000 },
   signal: { check: checkSignal, default: undefined },
   label: { check: checkFunction<Label<never>>, default: undefined },
 } satisfies Rows<TaskOptions>;

@@ -52,7 +52,7 @@ export function asCompleted<T>(items: Iterable<T>, options?: AsCompletedOptions<
     checkItems(items, 'items');
     const raw = checkOptionsRecord(options);
     const task = resolveTaskOptions<T, typeof AS_COMPLETED_OPTIONS.table>(raw, AS_COMPLETED_OPTIONS);
-    const bar = new TaskBar(resolveOptions(raw, declaredTotal(items), AS_COMPLETED_KEYS), task.stallAfter);
+    const bar = new TaskBar(resolveOptions(raw, declaredTotal(items), AS_COMPLETED_KEYS), task.stallAfter, task.slowAfter);
     iterator = new InputIterator<T, unknown>(bar, items, {
       order: 'completion',
       settle: task.settle,

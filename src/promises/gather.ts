@@ -134,7 +134,7 @@ export function gather<T>(
     checkItems(items, 'items');
     const raw = checkOptionsRecord(options);
     task = resolveTaskOptions<T>(raw);
-    bar = new TaskBar(resolveOptions(raw, declaredTotal(items), GATHER_KEYS), task.stallAfter);
+    bar = new TaskBar(resolveOptions(raw, declaredTotal(items), GATHER_KEYS), task.stallAfter, task.slowAfter);
   } catch (error) {
     quiet(items); // the inputs are running anyway: none of them may reject unhandled
     return Promise.reject(error);

@@ -106,8 +106,20 @@ export class InputSet<T> implements TaskTracker {
   private items: readonly unknown[] | undefined;
   /** Rejections that came through the shared handler: their inputs are still recorded as pending. */
   private unindexed = 0;
-  /** Lowest index that may still be pending (moved forward lazily, when a report asks). */
-  private low = 0;
+  /**
+   * A skip list over inputs that will never be named as pending started-together inputs again (settled,
+   * or lazy thenables, which are kept in `reached` once started): `skip[i] = j > 0` says none of `i … j−1`
+   * is, 0 says unknown. Made on first use (a report, or a frame with stragglers), 4 bytes per input; each
+   * search links the indexes it passes over to where it stopped (path compression), so finding the
+   * oldest `k` pending inputs costs O(k) amortised, never a scan of every input per frame.
+   */
+  private skip: Int32Array | undefined;
+  /**
+   * With `lazyThenables`: the thenables adopted when the loop reached them (`reach`), by index, with the
+   * clock time they started, in that order (oldest first). Settled ones are dropped from the front as
+   * the loop moves on.
+   */
+  private reached: Map<number, number> | undefined;
   /** Foreign thenables, by index, as adopted (`Promise.resolve(x)`), so that a probe never calls `then` again. */
   private adopted: Map<number, Promise<unknown>> | undefined;
   /** With `lazyThenables`: the indexes of thenables not adopted yet (the loop has not reached them). */
@@ -267,17 +279,56 @@ export class InputSet<T> implements TaskTracker {
   reach(i: number): void {
     const deferred = this.deferred;
     if (deferred === undefined || deferred.size === 0 || this.givenUp || !deferred.delete(i)) return;
+    const reached = (this.reached ??= new Map());
+    for (const index of reached.keys()) {
+      if (this.isPending(index)) break;
+      reached.delete(index);
+    }
+    reached.set(i, this.bar.now());
     this.adopt(this.inputAt(i) as PromiseLike<unknown>, i, this.onRejected.bind(i));
   }
 
-  /** The indexes of the first `max` inputs whose slot says pending. */
-  private firstPending(max: number): number[] {
+  /** Whether input `i` is pending and started with the others (not a lazy thenable). */
+  private startedPending(i: number): boolean {
+    return this.isPending(i) && this.deferred?.has(i) !== true && this.reached?.has(i) !== true;
+  }
+
+  /**
+   * The first index from `from` on whose input is pending and started with the others (`size` if none).
+   * Amortised O(1) per call over the skip list (see `skip`).
+   */
+  private nextPending(from: number): number {
     const size = this.size;
-    while (this.low < size && !this.isPending(this.low)) this.low++;
+    let skip = this.skip;
+    if (skip === undefined || skip.length <= size) {
+      const grown = new Int32Array(size + 1);
+      if (skip !== undefined) grown.set(skip);
+      this.skip = skip = grown;
+    }
+    let i = from;
+    while (i < size) {
+      const j = skip[i] as number;
+      if (j !== 0) i = j;
+      else if (this.startedPending(i)) break;
+      else skip[i] = ++i; // settled, or a lazy thenable: never again one of these
+    }
+    // Every index passed on the way now points straight here.
+    for (let k = from; k < i; ) {
+      const j = skip[k] as number;
+      skip[k] = i;
+      k = j;
+    }
+    return i;
+  }
+
+  /** The indexes of the first `max` inputs that started together and whose slot says pending. */
+  private firstPending(max: number): number[] {
     const out: number[] = [];
-    const deferred = this.deferred;
-    for (let i = this.low; i < size && out.length < max; i++) {
-      if (this.isPending(i) && (deferred === undefined || !deferred.has(i))) out.push(i);
+    const size = this.size;
+    if (max <= 0) return out;
+    for (let i = this.nextPending(0); i < size; i = this.nextPending(i + 1)) {
+      out.push(i);
+      if (out.length >= max) break;
     }
     return out;
   }
@@ -356,8 +407,34 @@ export class InputSet<T> implements TaskTracker {
     return undefined;
   }
 
+  /** Inputs taken together first (lowest index first), then lazy thenables in the order they started. */
   oldestPending(max: number): PendingEntry[] {
-    return this.firstPending(max).map((i) => ({ index: i, since: this.takenAt, label: this.labelOf(i) }));
+    const out = this.firstPending(max).map((i) => ({ index: i, since: this.takenAt, label: this.labelOf(i) }));
+    if (this.reached !== undefined) {
+      for (const [index, since] of this.reached) {
+        if (out.length >= max) break;
+        if (this.isPending(index)) out.push({ index, since, label: this.labelOf(index) });
+      }
+    }
+    return out;
+  }
+
+  /** O(1), plus the lazy thenables started and pending (the one a loop waits for, mostly). */
+  slowCount(cutoff: number): number {
+    let lazy = 0;
+    let lazySlow = 0;
+    if (this.reached !== undefined) {
+      for (const [index, since] of this.reached) {
+        if (!this.isPending(index)) continue;
+        lazy++;
+        if (since < cutoff) lazySlow++;
+      }
+    }
+    return (this.takenAt < cutoff ? this.pendingCount() - lazy : 0) + lazySlow;
+  }
+
+  startedTogetherAt(): number {
+    return this.takenAt;
   }
 
   private labelOf(index: number): string | undefined {

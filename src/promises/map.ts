@@ -87,7 +87,12 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
   /** Items taken from the source (= calls started). */
   private nextIndex = 0;
   private running = 0;
-  /** Calls running, oldest first (Map keeps insertion order). */
+  /**
+   * Calls running, oldest first: a queue in start order (a Map keeps insertion order, and a settled call
+   * is deleted at once; V8 drops the deleted entries whenever the table fills, so walking it from the front
+   * costs the calls visited plus holes bounded by the table's capacity, which follows the calls running,
+   * not the calls made). The oldest `k` and the slow ones are read from its front.
+   */
   private readonly inFlight = new Map<number, Call<T>>();
   /** No call starts and no settlement counts any more (failure, abort, the loop was left). */
   private givenUp = false;
@@ -300,7 +305,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
     this.running--;
     this.inFlight.delete(call.index);
     if (this.givenUp) return; // the results are no longer wanted
-    this.bar.settled(ok);
+    this.bar.settledAfter(ok, this.clock() - call.since);
     if (!ok && !this.settle) {
       this.fail(value, call);
       return;
@@ -401,6 +406,20 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
     return this.running;
   }
 
+  /** From the front of the queue: stops at the first call that started at or after `cutoff`. */
+  slowCount(cutoff: number): number {
+    let slow = 0;
+    for (const call of this.inFlight.values()) {
+      if (call.since >= cutoff) break;
+      slow++;
+    }
+    return slow;
+  }
+
+  startedTogetherAt(): undefined {
+    return undefined;
+  }
+
   oldestPending(max: number): PendingEntry[] {
     const out: PendingEntry[] = [];
     for (const call of this.inFlight.values()) {
@@ -455,7 +474,7 @@ export function map<T, R>(
   const task = resolveTaskOptions<T, typeof MAP_OPTIONS.table>(raw, MAP_OPTIONS);
   const { concurrency, ordered, timeout } = task;
   const resolved = resolveOptions(raw, declaredTotal(source), MAP_KEYS);
-  const bar = new TaskBar(resolved, task.stallAfter);
+  const bar = new TaskBar(resolved, task.stallAfter, task.slowAfter);
   return new MapIterator<T, Awaited<R>, Awaited<R> | IndexedSettledResult<Awaited<R>>>({
     source,
     fn: fn as (item: T, context: CallContext) => Awaited<R> | PromiseLike<Awaited<R>>,

@@ -29,8 +29,19 @@ export interface TaskTracker {
   pendingCount(): number;
   /** Calls running now (shown as `8 running`), or `undefined` when the bar should not show it. */
   runningCount(): number | undefined;
-  /** The oldest pending inputs (by start time, then index), at most `max`. */
+  /**
+   * The oldest pending inputs (by start time, then index), at most `max`: O(max) amortised, never a scan
+   * of every input (a frame asks for it while there are stragglers).
+   */
   oldestPending(max: number): PendingEntry[];
+  /** How many pending inputs started before `cutoff` (clock ms): the slow ones, for the straggler rule. */
+  slowCount(cutoff: number): number;
+  /**
+   * The clock time every input started at, when they all started together (`gather`, `asCompleted`,
+   * promise arrays): the bar then times settlements itself, to its laps. `undefined` (map): the tracker
+   * tells the bar each settle time (`TaskBar.settledAfter`).
+   */
+  startedTogetherAt(): number | undefined;
 }
 
 /**

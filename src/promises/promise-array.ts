@@ -80,6 +80,6 @@ class PromiseArrayProgress<T> implements PromiseArrayIterator<T> {
 export function promiseArray<T>(array: readonly T[], options: PromiseArrayOptions<T> | undefined): PromiseArrayIterator<T> {
   const raw = checkOptionsRecord(options);
   const task = resolveTaskOptions<T, typeof TASK_OPTIONS.table>(raw, TASK_OPTIONS);
-  const bar = new TaskBar(resolveOptions(raw, array.length, PROMISE_ARRAY_KEYS), task.stallAfter);
+  const bar = new TaskBar(resolveOptions(raw, array.length, PROMISE_ARRAY_KEYS), task.stallAfter, task.slowAfter);
   return new PromiseArrayProgress(array, bar, task.label, task.signal);
 }

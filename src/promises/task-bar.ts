@@ -18,8 +18,10 @@ import { ProgressBar } from '../bar.js';
 import type { Snapshot } from '../core/state.js';
 import type { Resolved } from '../options/bar.js';
 import type { BarUpdate } from '../bar-api.js';
+import { SettleTimes } from '../core/settle-times.js';
 import type { TaskTracker } from './pending.js';
 import { formatPendingReport, REPORTED } from './pending.js';
+import { formatWaitingLine, LIVE_LIST, SLOW_FACTOR, SLOW_PERCENTILE } from './stragglers.js';
 
 export class TaskBar extends ProgressBar {
   /** Failures so far (each also counted in `n`). */
@@ -31,11 +33,17 @@ export class TaskBar extends ProgressBar {
   /** The count when `lastSettleAt` was taken. */
   private timedN = 0;
   private begun = false;
+  /** How long the tasks that settled took (for the straggler rule, stragglers.ts). */
+  readonly settleTimes = new SettleTimes();
 
-  /** @param stallAfter milliseconds of silence before the bar says it is stalled (`Infinity`: never). */
+  /**
+   * @param stallAfter milliseconds of silence before the bar says it is stalled (`Infinity`: never).
+   * @param slowAfter the straggler rule's floor in milliseconds (`Infinity`: no input is ever slow).
+   */
   constructor(
     options: Resolved,
     readonly stallAfter: number,
+    readonly slowAfter = 10_000,
   ) {
     super(options);
   }
@@ -80,10 +88,45 @@ export class TaskBar extends ProgressBar {
     this.add(1);
   }
 
+  /** The bar's clock, read now (the time a lazy input starts). */
+  now(): number {
+    return this.clock();
+  }
+
+  /** One task settled after `ms` (a call of `map`, timed by its tracker). */
+  settledAfter(ok: boolean, ms: number): void {
+    this.settleTimes.add(ms);
+    this.settled(ok);
+  }
+
   override lap(): void {
     super.lap();
     this.lastSettleAt = this.clock();
+    this.timeSettled(this.lastSettleAt);
     this.timedN = this.state.n;
+  }
+
+  /**
+   * Inputs that started together (see `TaskTracker.startedTogetherAt`): the settlements not timed yet
+   * settled at about `now` (laps come a few times per frame interval, or at every settlement when they
+   * are slow), so they took `now − start`.
+   */
+  private timeSettled(now: number): void {
+    const start = this.tracker?.startedTogetherAt();
+    if (start !== undefined && this.state.n > this.timedN) this.settleTimes.add(now - start, this.state.n - this.timedN);
+  }
+
+  /** How long an input must have waited to be slow, in ms (`Infinity`: none is, yet). See stragglers.ts. */
+  slowThreshold(): number {
+    const p = this.settleTimes.percentile(SLOW_PERCENTILE);
+    return p === undefined || this.slowAfter === Infinity ? Infinity : Math.max(this.slowAfter, SLOW_FACTOR * p);
+  }
+
+  /** Pending inputs that are slow at `now` (0 once the bar has closed). */
+  private slowCount(tracker: TaskTracker, now: number): number {
+    if (this.state.outcome !== 'running') return 0;
+    const threshold = this.slowThreshold();
+    return threshold === Infinity ? 0 : tracker.slowCount(now - threshold);
   }
 
   /** Milliseconds since the last settlement (or the start). */
@@ -91,12 +134,19 @@ export class TaskBar extends ProgressBar {
     return now - this.lastSettleAt;
   }
 
-  /** Also: settlements since the last lap, at a time unknown, are taken as "just now"; the next one is timed. */
+  /**
+   * Also: settlements since the last lap, at a time unknown, are taken as "just now" for the stall clock
+   * (and as at the last lap for their settle times); the next one is timed.
+   */
   override sample(now: number): void {
     super.sample(now);
     if (this.tracker === undefined || this.state.outcome !== 'running' || this.state.n === this.timedN) return;
-    this.timedN = this.state.n;
+    // Their settle times: those of the last lap, the earliest they can be. The countdown is loaded for
+    // about 20 µs of settlements at the pace measured, so that is when they came, unless the pace fell
+    // (a trickle after a burst); then they are timed short by at most the time between two frames.
+    this.timeSettled(this.lastSettleAt);
     if (now > this.lastSettleAt) this.lastSettleAt = now;
+    this.timedN = this.state.n;
     this.lapAtNextItem(); // one item to the next lap: its pace is measured right
   }
 
@@ -107,7 +157,21 @@ export class TaskBar extends ProgressBar {
     const pending = tracker.pendingCount();
     const idle = now - this.lastSettleAt;
     const stalled = s.outcome === 'running' && pending > 0 && idle >= this.stallAfter ? idle / 1000 : undefined;
-    return { ...s, tasks: { running: tracker.runningCount(), pending, failed: this.failed, stalled } };
+    const slow = pending > 0 ? this.slowCount(tracker, now) : 0;
+    return { ...s, tasks: { running: tracker.runningCount(), pending, failed: this.failed, stalled, slow } };
+  }
+
+  /**
+   * Drawable: the live list under the bar while some inputs are slow or the bar is stalled: the oldest
+   * pending ones, at most `LIVE_LIST` (`  #17 https://…  waiting 42s`); none once they settle.
+   */
+  override belowLines(now: number, width: number, colors: boolean): readonly string[] {
+    const tracker = this.tracker;
+    if (tracker === undefined || this.state.outcome !== 'running' || tracker.pendingCount() === 0) return [];
+    const stalled = now - this.lastSettleAt >= this.stallAfter;
+    const shown = stalled ? LIVE_LIST : Math.min(LIVE_LIST, this.slowCount(tracker, now));
+    if (shown === 0) return [];
+    return tracker.oldestPending(shown).map((entry) => formatWaitingLine(entry, now, width, colors));
   }
 
   /** Under a bar that closes unfinished: which inputs were still pending, oldest first. */

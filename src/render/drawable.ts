@@ -25,6 +25,11 @@ export interface Drawable {
    */
   line(now: number, width: number, colors?: boolean): string;
   /**
+   * Lines drawn under the bar's line while it is live, each at most `width` columns (a task bar names its
+   * stragglers there); they count as the bar's lines in the frame. Usually none. Read after `line()`.
+   */
+  belowLines(now: number, width: number, colors: boolean): readonly string[];
+  /**
    * What stays on screen when the bar closes: its final line (unless it asked not to stay: by default a
    * `nested` bar does not) and any report lines (e.g. which inputs were still pending).
    */

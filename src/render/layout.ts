@@ -48,7 +48,7 @@ export function frameOrder<T extends Nested<T>>(live: readonly T[]): T[] {
 
 /**
  * At most `maxLines` lines: when there are more, the first `maxLines − 1` and a last line saying how many
- * bars are not shown. A frame taller than the screen would scroll, and the part scrolled away could never
+ * lines are not shown (bars, and the lines a bar draws under itself, such as a task bar's stragglers). A frame taller than the screen would scroll, and the part scrolled away could never
  * be redrawn or erased.
  */
 export function fitHeight(lines: readonly string[], maxLines: number): string[] {

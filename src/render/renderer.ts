@@ -281,10 +281,14 @@ export class Renderer implements CaptureTarget {
       const rows = this.rows;
       const maxLines = rows !== undefined && rows > 1 ? rows - 1 : Infinity;
       this.framed = frameOrder(this.live);
-      const lines = this.framed.map(({ bar }) => {
+      const lines: string[] = [];
+      for (const { bar } of this.framed) {
         bar.sample(now);
-        return bar.line(now, this.widthFor(bar), true);
-      });
+        const width = this.widthFor(bar);
+        lines.push(bar.line(now, width, true));
+        // A bar's own lines under it (a task bar's stragglers) come before the bars nested under it.
+        for (const below of bar.belowLines(now, width, true)) lines.push(below);
+      }
       this.sink().draw(fitHeight(lines, maxLines), above, this.keepAlive.loopFree && !this.cursorReleased);
       this.clearRedraw();
     } else {
@@ -298,6 +302,7 @@ export class Renderer implements CaptureTarget {
           const line = bar.line(now, this.widthFor(bar), false);
           live.lastStatus = line;
           lines.push(line);
+          for (const below of bar.belowLines(now, this.widthFor(bar), false)) lines.push(below);
         }
       }
       this.plain.lines(lines);
