@@ -47,6 +47,15 @@ export interface GatherOptions<T = unknown> extends TaskOptions<T> {
    * @example const results = await progress.gather(jobs, { settle: true })
    */
   settle?: boolean;
+  /**
+   * With `settle: true`, a bar that closes with failures names the first five under its final line (index,
+   * label, the error's first line) and how many more failed:
+   * `#17  https://example.org/a  TypeError: fetch failed`. `false` prints no such list (the count stays on
+   * the line; `bar.failures()` still has them). No effect without `settle`: the failure is thrown at you.
+   * @default true
+   * @example progress.map(urls, fetchText, { settle: true, reportFailures: false })
+   */
+  reportFailures?: boolean;
 }
 
 /** Options of `progress.asCompleted(items, options)`. */
@@ -85,6 +94,15 @@ export interface MapOptions<T = unknown> extends TaskOptions<T> {
    */
   settle?: boolean;
   /**
+   * With `settle: true`, a bar that closes with failures names the first five under its final line (index,
+   * label, the error's first line) and how many more failed:
+   * `#17  https://example.org/a  TypeError: fetch failed`. `false` prints no such list (the count stays on
+   * the line; `bar.failures()` still has them). No effect without `settle`: the failure is thrown at you.
+   * @default true
+   * @example progress.map(urls, fetchText, { settle: true, reportFailures: false })
+   */
+  reportFailures?: boolean;
+  /**
    * Milliseconds a call may take. A call that takes longer is failed with a `TimeoutError` naming its
    * index (or label) and its `signal` is aborted with that error. `Infinity` or `undefined`: no limit.
    * @default no limit
@@ -103,6 +121,7 @@ export interface ResolvedTaskOptions<T> {
   stallAfter: number;
   label: Label<T> | undefined;
   settle: boolean;
+  reportFailures: boolean;
 }
 
 function checkStallAfter(name: string, value: unknown): number {
@@ -136,20 +155,23 @@ const TASK_TABLE = {
 } satisfies Rows<TaskOptions>;
 
 const settle = { check: checkBoolean, default: false };
+const reportFailures = { check: checkBoolean, default: true };
 
 export const TASK_OPTIONS = optionSet(TASK_TABLE);
 
-const GATHER_OPTIONS = optionSet({ ...TASK_TABLE, settle } satisfies Rows<GatherOptions>);
+const GATHER_OPTIONS = optionSet({ ...TASK_TABLE, settle, reportFailures } satisfies Rows<GatherOptions>);
 
 export const AS_COMPLETED_OPTIONS = optionSet({
   ...TASK_TABLE,
   settle,
+  reportFailures,
   indexed: { check: checkBoolean, default: false },
 } satisfies Rows<AsCompletedOptions>);
 
 export const MAP_OPTIONS = optionSet({
   ...TASK_TABLE,
   settle,
+  reportFailures,
   concurrency: { check: checkConcurrency, default: 8 },
   ordered: { check: checkBoolean, default: true },
   timeout: { check: checkTimeout, default: Infinity },
