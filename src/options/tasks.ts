@@ -29,8 +29,9 @@ export interface TaskOptions<T = unknown> extends BarOptions {
    */
   stallAfter?: number | false;
   /**
-   * Names an input in the report of what was still pending when the bar closed unfinished, and in
-   * timeout errors. By default an input is named by its index (`#17`).
+   * Names an input in the report of what was still pending when the bar closed unfinished (or when a
+   * report was asked for), in the failures named at close, in `bar.pending()` and `bar.failures()`, and
+   * in timeout errors. By default an input is named by its index (`#17`).
    * @default none (the index)
    * @example progress.gather(urls.map(fetchText), { label: (_, i) => urls[i] })
    */
