@@ -6,7 +6,7 @@
 // 2. What an editor offers from `import … from 'taqaddum'`: starting at the package's `types` entry, every
 //    export's type is walked (its members, call and construct signatures, type arguments, union members)
 //    through the types this package declares; a member or a type with one of the internal names below
-//    fails, and so does a member of the `Bar` type that its documentation (README § API) does not list.
+//    fails, and so does a member of the `Bar` or `TasksBar` type that its documentation (README § API) does not list.
 //    Members declared outside the package (Node's `Transform` under `progress.stream()`) and `private`
 //    ones (editors do not offer them) are not looked at. An exported class must declare its constructor:
 //    `stripInternal` removes an `@internal` one, and the class then reads as `new X()` with no argument.
@@ -23,7 +23,8 @@ const ts = createRequire(fileURLToPath(import.meta.url))('typescript');
 const INTERNAL_NAMES = new Set([
   'countdown', 'pace', 'armed', 'state', 'iteration', 'check', 'lap', 'closeAs', 'end', 'snapshot',
   'lastPlainAt', 'perCheck', 'perLap', 'lastCheckAt', 'inItem', 'start', 'flush', 'sample', 'finalLines',
-  'reportLines', 'closeAtExit', 'requestedParent', 'fixedWidth', 'renderer',
+  'reportLines', 'closeAtExit', 'requestedParent', 'fixedWidth', 'renderer', 'demandLines', 'failedAt',
+  'keepsNextFailure', 'reportsFailures', 'tracker',
   'Resolved', 'Drawable', 'ProgressState', 'Snapshot', 'TaskBar', 'Renderer',
 ]);
 
@@ -31,6 +32,10 @@ const INTERNAL_NAMES = new Set([
 const BAR_MEMBERS = new Set([
   'update', 'set', 'reset', 'refresh', 'clear', 'close', '__@dispose', 'n', 'total', 'desc', 'elapsed', 'rate', 'isClosed',
 ]);
+/** And for the bar of a set of tasks (`TasksBar`: the `.bar` of `map`, `asCompleted`, `progress(promises)`). */
+const TASKS_BAR_MEMBERS = new Set([...BAR_MEMBERS, 'pending', 'failures']);
+/** The documented members of each bar type, by its name. */
+const DOCUMENTED = new Map([['Bar', BAR_MEMBERS], ['TasksBar', TASKS_BAR_MEMBERS]]);
 
 const pkgDir = resolve(process.argv[2] ?? '.');
 const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
@@ -99,15 +104,15 @@ function visitType(type, path) {
   if (type.isUnionOrIntersection()) for (const t of type.types) visitType(t, path);
   if (!(type.flags & ts.TypeFlags.Object)) return;
   if (type.objectFlags & ts.ObjectFlags.Reference) for (const t of checker.getTypeArguments(type)) visitType(t, path);
-  const isBar = type.getSymbol()?.name === 'Bar' && ownDecls(type.getSymbol()).length > 0;
+  const documented = ownDecls(type.getSymbol()).length > 0 ? DOCUMENTED.get(type.getSymbol()?.name) : undefined;
   for (const prop of checker.getPropertiesOfType(type)) {
     const decls = ownDecls(prop);
     if (decls.length === 0 || decls.every(isPrivate)) continue; // not this package's, or hidden from editors
     const member = prop.getName().replace(/^__@(\w+)(@\d+)?$/, '[Symbol.$1]');
     const name = `${path}.${member}`;
     if (INTERNAL_NAMES.has(prop.getName())) report(decls[0], `internal member \`${member}\``, name);
-    else if (isBar && !BAR_MEMBERS.has(prop.getName().replace(/@\d+$/, ''))) {
-      report(decls[0], `\`${member}\` is not a documented member of Bar`, name);
+    else if (documented !== undefined && !documented.has(prop.getName().replace(/@\d+$/, ''))) {
+      report(decls[0], `\`${member}\` is not a documented member of ${type.getSymbol()?.name}`, name);
     }
     if (ts.getJSDocTags(decls[0]).some((t) => t.tagName.text === 'internal')) report(decls[0], `\`${member}\` is tagged @internal`, name);
     visitType(checker.getTypeOfSymbol(prop), name);

@@ -84,3 +84,49 @@ export interface Bar {
   /** `using bar = progress.bar(…)` closes the bar at the end of the block. */
   [Symbol.dispose](): void;
 }
+
+/** A task still pending, as `bar.pending()` lists it. */
+export interface PendingTask {
+  /** The input's position (in the array, the iterable, or the source of `map`). */
+  readonly index: number;
+  /** What `label(item, index)` returned for it, when a `label` option was given. */
+  readonly label: string | undefined;
+  /** Milliseconds it has been waiting: since the inputs were taken, or since its call started (`map`). */
+  readonly waitingMs: number;
+}
+
+/** A task that failed, as `bar.failures()` lists it. */
+export interface FailedTask {
+  /** The input's position. */
+  readonly index: number;
+  /** What `label(item, index)` returned for it, when a `label` option was given. */
+  readonly label: string | undefined;
+  /** What it rejected with (or what the call threw: a `TimeoutError` for a call over its `timeout`). */
+  readonly error: unknown;
+}
+
+/**
+ * The bar of a set of tasks: the `.bar` of what `progress.map()`, `progress.asCompleted()` and
+ * `progress(arrayOfPromises)` return. Its count is the number of tasks settled; on top of a bar's members
+ * it says which tasks are pending and which failed, for a program to log them or serve them on a health
+ * endpoint.
+ */
+export interface TasksBar extends Bar {
+  /**
+   * The tasks not settled yet, oldest first (by the time they started waiting, then by index): all of
+   * them, or the first `limit`. After the bar closes: those that were pending when it closed, their
+   * waiting time frozen there. Each call walks the pending tasks (cheap for `map`, whose pending tasks are
+   * its calls running; for thousands of inputs, pass a `limit`).
+   * @example setInterval(() => console.error(bar.pending(3)), 60_000).unref()
+   */
+  pending(limit?: number): PendingTask[];
+  /**
+   * The tasks that failed, in the order they failed. The first 1,000 are kept (the `failed` count on
+   * the line goes on counting). With `settle: true` every failure is listed; without it the job stops at
+   * the first failure, which is thrown at you: `progress.map()` lists that one, `for await` over
+   * `progress(arrayOfPromises)` the rejections counted before the loop stopped, and `asCompleted`, which
+   * does not track which input a rejection came from when it will stop at the first, lists none.
+   * @example for (const f of bar.failures()) log.warn({ index: f.index, url: f.label, error: String(f.error) })
+   */
+  failures(): FailedTask[];
+}

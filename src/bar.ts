@@ -343,6 +343,11 @@ export class ProgressBar implements Bar, Drawable {
     return [];
   }
 
+  /** Drawable: lines under the bar's status line in a report on demand (task bars: what is pending). */
+  demandLines(_now: number, _width: number, _colors: boolean): string[] {
+    return [];
+  }
+
   /**
    * Drawable: samples the clock: brings a lazy count in and feeds the estimator the progress up to `now`.
    * Writes the bar's state; `view(now)` then reads it.

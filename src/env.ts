@@ -3,6 +3,8 @@
  * - `TAQADDUM_DISABLE`: any value except '', '0' or 'false' turns every bar off.
  * - `TERM=dumb`: the terminal cannot move the cursor, so output is plain lines.
  * - `FORCE_COLOR`, `NO_COLOR`: colours on a terminal (`colorsWanted`).
+ * - `TAQADDUM_REPORT_SIGNAL`: the signal that asks for a report of the live bars (read by render/signals.ts
+ *   when it arms, see `reportSignalSetting`).
  */
 export function envDisabled(): boolean {
   const v = process.env.TAQADDUM_DISABLE;
@@ -30,4 +32,10 @@ export function colorsWanted(stream: { isTTY?: boolean | undefined; hasColors?: 
   } catch {
     return false;
   }
+}
+
+/** `TAQADDUM_REPORT_SIGNAL` as set (`undefined` when unset or empty), read when the signal handlers arm. */
+export function reportSignalSetting(): string | undefined {
+  const v = process.env.TAQADDUM_REPORT_SIGNAL;
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
 }

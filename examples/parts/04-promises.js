@@ -27,10 +27,10 @@ export async function run() {
   );
   process.stderr.write(`  fetched ${pages.filter(Boolean).length} of ${urls.length} pages\n`);
 
-  // 2. map with a limit: failures are collected, a stuck call shows as "stalled", then times out.
+  // 2. map with a limit: a stuck call shows as "stalled", then times out; with `settle`, the bar names the
+  //    failures under its final line when it closes (and `bar.failures()` has them for the program).
   const files = Array.from({ length: 48 }, (_, i) => `scan-${String(i).padStart(4, '0')}.tif`);
-  const failed = [];
-  for await (const r of progress.map(files, convert, {
+  const conversions = progress.map(files, convert, {
     desc: 'convert',
     concurrency: 6,
     settle: true,
@@ -38,10 +38,10 @@ export async function run() {
     stallAfter: 800,
     plainInterval: 1000, // piped to a log: a status line a second, so the stall shows there too
     label: (file) => file,
-  })) {
-    if (r.status === 'rejected') failed.push(r.reason instanceof TimeoutError ? `${r.reason.message}` : `${files[r.index]}: ${r.reason.message}`);
-  }
-  process.stderr.write(`  ${failed.length} failed:\n${failed.map((f) => `    ${f}\n`).join('')}`);
+  });
+  for await (const _r of conversions);
+  const timedOut = conversions.bar.failures().filter((f) => f.error instanceof TimeoutError).length;
+  process.stderr.write(`  ${timedOut} timed out\n`);
 
   // 3. a job cancelled after 1.5 s: the bar closes as aborted and lists what was still pending.
   const hang = new AbortController(); // lets the demo end: the stuck tasks are cancelled afterwards

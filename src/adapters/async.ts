@@ -38,9 +38,13 @@ function isAsyncGenerator(it: unknown): boolean {
   );
 }
 
-export interface ProgressAsyncIterator<T> extends AsyncIterableIterator<T> {
-  /** The bar this iteration drives: use it to `set({ postfix })` from inside the loop. */
-  readonly bar: Bar;
+export interface ProgressAsyncIterator<T, B extends Bar = Bar> extends AsyncIterableIterator<T> {
+  /**
+   * The bar this iteration drives: use it to `set({ postfix })` from inside the loop. For a set of tasks
+   * (`progress.map()`, `progress.asCompleted()`, `progress(arrayOfPromises)`) a `TasksBar`, which also
+   * says what is pending and what failed.
+   */
+  readonly bar: B;
 }
 
 export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {

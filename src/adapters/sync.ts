@@ -11,9 +11,9 @@
 import type { Bar, ProgressBar } from '../bar.js';
 import { isObjectLike, notAnIteratorResult } from './iterator-result.js';
 
-export interface ProgressIterator<T> extends IterableIterator<T> {
-  /** The bar this iteration drives: use it to `set({ postfix })` from inside the loop. */
-  readonly bar: Bar;
+export interface ProgressIterator<T, B extends Bar = Bar> extends IterableIterator<T> {
+  /** The bar this iteration drives: use it to `set({ postfix })` from inside the loop (see `ProgressAsyncIterator`). */
+  readonly bar: B;
 }
 
 /**

@@ -40,8 +40,9 @@ export interface TaskOptions<T = unknown> extends BarOptions {
    */
   slowAfter?: number | false;
   /**
-   * Names an input in the report of what was still pending when the bar closed unfinished, in the live
-   * list of stragglers, and in timeout errors. By default an input is named by its index (`#17`).
+   * Names an input in the report of what was still pending when the bar closed unfinished (or when a
+   * report was asked for), in the live list of stragglers, in the failures named at close, in
+   * `bar.pending()` and `bar.failures()`, and in timeout errors. By default an input is named by its index (`#17`).
    * @default none (the index)
    * @example progress.gather(urls.map(fetchText), { label: (_, i) => urls[i] })
    */
@@ -58,6 +59,15 @@ export interface GatherOptions<T = unknown> extends TaskOptions<T> {
    * @example const results = await progress.gather(jobs, { settle: true })
    */
   settle?: boolean;
+  /**
+   * With `settle: true`, a bar that closes with failures names the first five under its final line (index,
+   * label, the error's first line) and how many more failed:
+   * `#17  https://example.org/a  TypeError: fetch failed`. `false` prints no such list (the count stays on
+   * the line; `bar.failures()` still has them). No effect without `settle`: the failure is thrown at you.
+   * @default true
+   * @example progress.map(urls, fetchText, { settle: true, reportFailures: false })
+   */
+  reportFailures?: boolean;
 }
 
 /** Options of `progress.asCompleted(items, options)`. */
@@ -96,6 +106,15 @@ export interface MapOptions<T = unknown> extends TaskOptions<T> {
    */
   settle?: boolean;
   /**
+   * With `settle: true`, a bar that closes with failures names the first five under its final line (index,
+   * label, the error's first line) and how many more failed:
+   * `#17  https://example.org/a  TypeError: fetch failed`. `false` prints no such list (the count stays on
+   * the line; `bar.failures()` still has them). No effect without `settle`: the failure is thrown at you.
+   * @default true
+   * @example progress.map(urls, fetchText, { settle: true, reportFailures: false })
+   */
+  reportFailures?: boolean;
+  /**
    * Milliseconds a call may take. A call that takes longer is failed with a `TimeoutError` naming its
    * index (or label) and its `signal` is aborted with that error. `Infinity` or `undefined`: no limit.
    * @default no limit
@@ -116,6 +135,7 @@ export interface ResolvedTaskOptions<T> {
   slowAfter: number;
   label: Label<T> | undefined;
   settle: boolean;
+  reportFailures: boolean;
 }
 
 function checkStallAfter(name: string, value: unknown): number {
@@ -150,20 +170,23 @@ const TASK_TABLE = {
 } satisfies Rows<TaskOptions>;
 
 const settle = { check: checkBoolean, default: false };
+const reportFailures = { check: checkBoolean, default: true };
 
 export const TASK_OPTIONS = optionSet(TASK_TABLE);
 
-const GATHER_OPTIONS = optionSet({ ...TASK_TABLE, settle } satisfies Rows<GatherOptions>);
+const GATHER_OPTIONS = optionSet({ ...TASK_TABLE, settle, reportFailures } satisfies Rows<GatherOptions>);
 
 export const AS_COMPLETED_OPTIONS = optionSet({
   ...TASK_TABLE,
   settle,
+  reportFailures,
   indexed: { check: checkBoolean, default: false },
 } satisfies Rows<AsCompletedOptions>);
 
 export const MAP_OPTIONS = optionSet({
   ...TASK_TABLE,
   settle,
+  reportFailures,
   concurrency: { check: checkConcurrency, default: 8 },
   ordered: { check: checkBoolean, default: true },
   timeout: { check: checkTimeout, default: Infinity },

@@ -4,6 +4,7 @@
  * the queue (no `Promise.race` over what remains, which would be quadratic).
  */
 import type { ProgressAsyncIterator } from '../adapters/async.js';
+import type { TasksBar } from '../bar-api.js';
 import { resolveOptions } from '../options/bar.js';
 import { quiet } from './abort.js';
 import { InputIterator } from './input-iterator.js';
@@ -29,30 +30,31 @@ import { TaskBar } from './task-bar.js';
 export function asCompleted<T>(
   items: Iterable<T>,
   options: AsCompletedOptions<T> & { settle: true; indexed: true },
-): ProgressAsyncIterator<[number, IndexedSettledResult<Awaited<T>>]>;
+): ProgressAsyncIterator<[number, IndexedSettledResult<Awaited<T>>], TasksBar>;
 export function asCompleted<T>(
   items: Iterable<T>,
   options: AsCompletedOptions<T> & { settle: true; indexed?: false },
-): ProgressAsyncIterator<IndexedSettledResult<Awaited<T>>>;
+): ProgressAsyncIterator<IndexedSettledResult<Awaited<T>>, TasksBar>;
 export function asCompleted<T>(
   items: Iterable<T>,
   options: AsCompletedOptions<T> & { settle?: false; indexed: true },
-): ProgressAsyncIterator<[number, Awaited<T>]>;
+): ProgressAsyncIterator<[number, Awaited<T>], TasksBar>;
 export function asCompleted<T>(
   items: Iterable<T>,
   options?: AsCompletedOptions<T> & { settle?: false; indexed?: false },
-): ProgressAsyncIterator<Awaited<T>>;
+): ProgressAsyncIterator<Awaited<T>, TasksBar>;
 export function asCompleted<T>(
   items: Iterable<T>,
   options?: AsCompletedOptions<T>,
-): ProgressAsyncIterator<unknown>;
-export function asCompleted<T>(items: Iterable<T>, options?: AsCompletedOptions<T>): ProgressAsyncIterator<unknown> {
+): ProgressAsyncIterator<unknown, TasksBar>;
+export function asCompleted<T>(items: Iterable<T>, options?: AsCompletedOptions<T>): ProgressAsyncIterator<unknown, TasksBar> {
   let iterator: InputIterator<T, unknown>;
   try {
     checkItems(items, 'items');
     const raw = checkOptionsRecord(options);
     const task = resolveTaskOptions<T, typeof AS_COMPLETED_OPTIONS.table>(raw, AS_COMPLETED_OPTIONS);
     const bar = new TaskBar(resolveOptions(raw, declaredTotal(items), AS_COMPLETED_KEYS), task.stallAfter, task.slowAfter);
+    bar.reportsFailures = task.settle && task.reportFailures;
     iterator = new InputIterator<T, unknown>(bar, items, {
       order: 'completion',
       settle: task.settle,

@@ -135,6 +135,7 @@ export function gather<T>(
     const raw = checkOptionsRecord(options);
     task = resolveTaskOptions<T>(raw);
     bar = new TaskBar(resolveOptions(raw, declaredTotal(items), GATHER_KEYS), task.stallAfter, task.slowAfter);
+    bar.reportsFailures = task.settle && task.reportFailures;
   } catch (error) {
     quiet(items); // the inputs are running anyway: none of them may reject unhandled
     return Promise.reject(error);

@@ -29,7 +29,7 @@ export interface InputIteratorOptions<T> {
   readonly signal: AbortSignal | undefined;
 }
 
-export class InputIterator<T, Y> implements ProgressAsyncIterator<Y>, InputWatcher {
+export class InputIterator<T, Y> implements ProgressAsyncIterator<Y, TaskBar>, InputWatcher {
   private readonly inputs: InputSet<T>;
   private readonly outbox: Outbox<Y>;
   private readonly settle: boolean;

@@ -164,6 +164,7 @@ export class InputSet<T> implements TaskTracker {
       else marks[this] = 1;
       self.settledCount++;
       self.bar.settled(false);
+      if (self.bar.keepsNextFailure) self.bar.failedAt(this, reason, self.labelOf(this));
       watcher.settled(this, outcome, false);
     };
     this.onRejectedShared = (reason: unknown): void => {

@@ -18,6 +18,7 @@
  * `asCompleted` and promise arrays.
  */
 import type { ProgressAsyncIterator } from '../adapters/async.js';
+import type { TasksBar } from '../bar-api.js';
 import type { Clock } from '../core/clock.js';
 import { isObjectLike, notAnIteratorResult } from '../adapters/iterator-result.js';
 import { resolveOptions } from '../options/bar.js';
@@ -66,7 +67,7 @@ export interface MapIteratorOptions<T, R> {
  * The pump of `progress.map`: reads the source, starts the calls, and puts their outcomes in the outbox
  * that the loop reads (see outbox.ts).
  */
-class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
+class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y, TasksBar>, TaskTracker {
   readonly bar: TaskBar;
   private readonly outbox: Outbox<Y>;
   private readonly source: Iterable<T> | AsyncIterable<T>;
@@ -306,6 +307,7 @@ class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y>, TaskTracker {
     this.inFlight.delete(call.index);
     if (this.givenUp) return; // the results are no longer wanted
     this.bar.settledAfter(ok, this.clock() - call.since);
+    if (!ok && this.bar.keepsNextFailure) this.bar.failedAt(call.index, value, safeLabel(this.label, call.item, call.index));
     if (!ok && !this.settle) {
       this.fail(value, call);
       return;
@@ -452,22 +454,22 @@ export function map<T, R>(
   source: Iterable<T> | AsyncIterable<T>,
   fn: (item: T, context: CallContext) => R,
   options: MapOptions<T> & { settle: true },
-): ProgressAsyncIterator<IndexedSettledResult<Awaited<R>>>;
+): ProgressAsyncIterator<IndexedSettledResult<Awaited<R>>, TasksBar>;
 export function map<T, R>(
   source: Iterable<T> | AsyncIterable<T>,
   fn: (item: T, context: CallContext) => R,
   options?: MapOptions<T> & { settle?: false },
-): ProgressAsyncIterator<Awaited<R>>;
+): ProgressAsyncIterator<Awaited<R>, TasksBar>;
 export function map<T, R>(
   source: Iterable<T> | AsyncIterable<T>,
   fn: (item: T, context: CallContext) => R,
   options?: MapOptions<T>,
-): ProgressAsyncIterator<Awaited<R> | IndexedSettledResult<Awaited<R>>>;
+): ProgressAsyncIterator<Awaited<R> | IndexedSettledResult<Awaited<R>>, TasksBar>;
 export function map<T, R>(
   source: Iterable<T> | AsyncIterable<T>,
   fn: (item: T, context: CallContext) => R,
   options?: MapOptions<T>,
-): ProgressAsyncIterator<Awaited<R> | IndexedSettledResult<Awaited<R>>> {
+): ProgressAsyncIterator<Awaited<R> | IndexedSettledResult<Awaited<R>>, TasksBar> {
   checkSource(source);
   checkFunction('fn', fn);
   const raw = checkOptionsRecord(options);
@@ -475,6 +477,7 @@ export function map<T, R>(
   const { concurrency, ordered, timeout } = task;
   const resolved = resolveOptions(raw, declaredTotal(source), MAP_KEYS);
   const bar = new TaskBar(resolved, task.stallAfter, task.slowAfter);
+  bar.reportsFailures = task.settle && task.reportFailures;
   return new MapIterator<T, Awaited<R>, Awaited<R> | IndexedSettledResult<Awaited<R>>>({
     source,
     fn: fn as (item: T, context: CallContext) => Awaited<R> | PromiseLike<Awaited<R>>,

@@ -9,6 +9,7 @@
  * one at a time and are counted as each settles.
  */
 import type { ProgressAsyncIterator } from '../adapters/async.js';
+import type { TasksBar } from '../bar-api.js';
 import type { ProgressIterator } from '../adapters/sync.js';
 import { ArrayProgressIterator } from '../adapters/sync.js';
 import { resolveOptions } from '../options/bar.js';
@@ -24,8 +25,8 @@ import { TaskBar } from './task-bar.js';
 export type PromiseArrayOptions<T> = IterableOptions<T> & Omit<TaskOptions<T>, keyof IterableOptions<T>>;
 
 /** What `progress(arrayOfPromises)` returns: iterate it with `for await` to get the values. */
-export interface PromiseArrayIterator<T> extends ProgressIterator<T>, AsyncIterable<Awaited<T>> {
-  [Symbol.asyncIterator](): ProgressAsyncIterator<Awaited<T>>;
+export interface PromiseArrayIterator<T> extends ProgressIterator<T, TasksBar>, AsyncIterable<Awaited<T>> {
+  [Symbol.asyncIterator](): ProgressAsyncIterator<Awaited<T>, TasksBar>;
 }
 
 /** Whether `progress(source)` should treat an array as an array of promises: its first item is one. */
@@ -64,7 +65,7 @@ class PromiseArrayProgress<T> implements PromiseArrayIterator<T> {
     return this;
   }
 
-  [Symbol.asyncIterator](): ProgressAsyncIterator<Awaited<T>> {
+  [Symbol.asyncIterator](): ProgressAsyncIterator<Awaited<T>, TasksBar> {
     if (this.used) throw new TypeError('This progress iterator has already been iterated with `for await`');
     this.used = true;
     return new InputIterator<T, Awaited<T>>(this.bar, this.array, {

@@ -17,15 +17,24 @@
 import { ProgressBar } from '../bar.js';
 import type { Snapshot } from '../core/state.js';
 import type { Resolved } from '../options/bar.js';
-import type { BarUpdate } from '../bar-api.js';
+import type { BarUpdate, FailedTask, PendingTask, TasksBar } from '../bar-api.js';
 import { SettleTimes } from '../core/settle-times.js';
+import { checkNumber } from '../options/checks.js';
+import { FailureLog, formatFailureReport, REPORTED_FAILURES } from './failures.js';
 import type { TaskTracker } from './pending.js';
 import { formatPendingReport, REPORTED } from './pending.js';
 import { formatWaitingLine, LIVE_LIST, SLOW_FACTOR, SLOW_PERCENTILE } from './stragglers.js';
 
-export class TaskBar extends ProgressBar {
+export class TaskBar extends ProgressBar implements TasksBar {
   /** Failures so far (each also counted in `n`). */
   failed = 0;
+  /**
+   * Settle mode with `reportFailures` (set by whoever drives the bar): the bar goes on after failures,
+   * and names the first few under its final line.
+   */
+  reportsFailures = false;
+  /** The failures whose input is known, for `failures()` and the report (the first 1,000). */
+  private readonly failureLog = new FailureLog();
   /** Set by whoever drives the bar, before it starts. */
   tracker: TaskTracker | undefined;
   /** Clock time of the last settlement seen by `lap()` or `sample()` (or of the start). */
@@ -97,6 +106,33 @@ export class TaskBar extends ProgressBar {
   settledAfter(ok: boolean, ms: number): void {
     this.settleTimes.add(ms);
     this.settled(ok);
+  }
+
+  /** Whether the next failure is kept: only then is its label worth asking for (see `failedAt`). */
+  get keepsNextFailure(): boolean {
+    return this.failureLog.keepsNext;
+  }
+
+  /** Input `index` failed with `error` (besides `settled(false)`, which counts it). */
+  failedAt(index: number, error: unknown, label: string | undefined): void {
+    this.failureLog.add(index, error, label);
+  }
+
+  /** TasksBar: the pending tasks, oldest first; waiting times frozen once the bar is closed. */
+  pending(limit?: number): PendingTask[] {
+    const max =
+      limit === undefined
+        ? Infinity
+        : checkNumber('limit', limit, 'a non-negative integer or `Infinity`', (n) => n === Infinity || (Number.isSafeInteger(n) && n >= 0));
+    const tracker = this.tracker;
+    if (tracker === undefined || max === 0) return [];
+    const now = this.isClosed ? this.state.endTime : this.clock();
+    return tracker.oldestPending(max).map((e) => ({ index: e.index, label: e.label, waitingMs: Math.max(0, now - e.since) }));
+  }
+
+  /** TasksBar: the failures whose input is known, in the order they came (the first 1,000). */
+  failures(): FailedTask[] {
+    return this.failureLog.list();
   }
 
   override lap(): void {
@@ -174,10 +210,26 @@ export class TaskBar extends ProgressBar {
     return tracker.oldestPending(shown).map((entry) => formatWaitingLine(entry, now, width, colors));
   }
 
-  /** Under a bar that closes unfinished: which inputs were still pending, oldest first. */
+  /**
+   * Under a closing bar: which inputs were still pending, oldest first (when it closes unfinished), then,
+   * in settle mode with `reportFailures`, the first few that failed.
+   */
   protected override reportLines(now: number, width: number, colors: boolean): string[] {
+    const lines = this.state.outcome === 'done' ? [] : this.pendingLines(now, width, colors);
+    if (this.reportsFailures && this.failed > 0) {
+      lines.push(...formatFailureReport(this.failureLog.first(REPORTED_FAILURES), this.failed, width, colors));
+    }
+    return lines;
+  }
+
+  /** Drawable: the report on demand (a signal, render/signals.ts): which inputs are pending, oldest first. */
+  override demandLines(now: number, width: number, colors: boolean): string[] {
+    return this.pendingLines(now, width, colors);
+  }
+
+  private pendingLines(now: number, width: number, colors: boolean): string[] {
     const tracker = this.tracker;
-    if (tracker === undefined || this.state.outcome === 'done') return [];
+    if (tracker === undefined) return [];
     const pending = tracker.pendingCount();
     if (pending === 0) return [];
     return formatPendingReport(tracker.oldestPending(REPORTED), pending, now, width, colors);

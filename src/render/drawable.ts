@@ -34,6 +34,11 @@ export interface Drawable {
    * `nested` bar does not) and any report lines (e.g. which inputs were still pending).
    */
   finalLines(now: number, width: number, colors: boolean, nested: boolean): string[];
+  /**
+   * What follows the bar's line in a report on demand (a signal, signals.ts), e.g. which inputs are still
+   * pending; the bar stays open. Only reads (sample first).
+   */
+  demandLines(now: number, width: number, colors: boolean): string[];
   /** The process is exiting (or was interrupted) with the bar still open: close it as it stands. */
   closeAtExit(): void;
 }

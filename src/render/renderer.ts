@@ -93,7 +93,7 @@ export class Renderer implements CaptureTarget {
   private readonly writeDone: ((error?: Error | null) => void) | undefined;
   /** The keep-alive timer, and whether the event loop turns (signal handlers armed, cursor hidden). */
   private readonly keepAlive = new KeepAlive(
-    { release: () => this.releaseCursor(), closeAll: () => this.closeAllAtExit() },
+    { release: () => this.releaseCursor(), closeAll: () => this.closeAllAtExit(), report: () => this.report() },
     () => this.live.length > 0,
     () => this.poke(this.clock()),
   );
@@ -453,6 +453,23 @@ export class Renderer implements CaptureTarget {
     this.cursorReleased = true;
     this.frame(this.clock());
     this.terminal?.showCursor();
+  }
+
+  /**
+   * The report signal (signals.ts): every live bar's line, in frame order, each followed by what it has
+   * pending, printed above the bars on a terminal (in the frame's write) or as plain lines in a log. The
+   * bars stay open and nothing of theirs changes but the sample any frame takes.
+   */
+  report(): void {
+    if (this.live.length === 0 || this.broken) return;
+    const now = this.clock();
+    this.refreshSize(); // the width lines are cut to, even before the first frame
+    for (const { bar } of frameOrder(this.live)) {
+      bar.sample(now);
+      const width = this.widthFor(bar);
+      this.above.push(bar.line(now, width, this.tty), ...bar.demandLines(now, width, this.tty));
+    }
+    this.frame(now);
   }
 
   /** At process exit or on a signal: close what is still open as it stands, synchronously. */

@@ -32,7 +32,19 @@
  * listeners are removed one event-loop turn later, after any queued signal has been handled (by ending
  * the process, as it would have). Standing down for a sync loop is immediate: there, waiting would hold
  * Ctrl-C back for the whole loop.
+ *
+ * The report signal asks for a report without stopping anything: every live bar's status line and what
+ * it has pending, above the bars on a terminal, as plain lines in a log. It is SIGINFO (Ctrl-T on macOS
+ * and the BSDs, where the terminal sends it and its default is to do nothing) where the platform has it,
+ * or the one `TAQADDUM_REPORT_SIGNAL` names (`SIGUSR2`, `USR2`…; `none`: no report signal), read each time
+ * the handlers arm. It is opt-in elsewhere because the other candidates end the process by default, and
+ * tools use them: Node keeps SIGUSR1 for its inspector, nodemon restarts a child with SIGUSR2. A value
+ * that is not one of `REPORT_SIGNALS`, or a signal this platform does not have, gets one warning and is
+ * ignored. The same rules as above: armed only while the event loop turns (unarmed, the signal does what
+ * it does without the bars: SIGUSR2 ends the process), and a listener of the program's own for it means
+ * the program decides: no report.
  */
+import { reportSignalSetting } from '../env.js';
 import { ListenerWatch } from './listeners.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -43,6 +55,50 @@ export interface SignalOwner {
   release(): void;
   /** Nobody else handles it and the process is about to end by it: close the bars as they stand. */
   closeAll(): void;
+  /** The report signal: print every live bar's status line and what it has pending; the bars go on. */
+  report(): void;
+}
+
+/** The signals `TAQADDUM_REPORT_SIGNAL` may name (those a program can catch that stop nothing it needs). */
+export const REPORT_SIGNALS: readonly NodeJS.Signals[] = ['SIGUSR2', 'SIGINFO', 'SIGHUP', 'SIGQUIT', 'SIGBREAK'];
+const NO_SIGNAL = new Set(['none', 'off', 'false', '0']);
+
+/**
+ * The report signal for a `TAQADDUM_REPORT_SIGNAL` setting (pure): the one named, else SIGINFO where
+ * `available` (the platform's signals) has it. A warning when the setting is ignored.
+ */
+export function reportSignalFor(
+  setting: string | undefined,
+  available: Readonly<Record<string, number | undefined>>,
+): { signal: NodeJS.Signals | undefined; warning: string | undefined } {
+  const fallback = available.SIGINFO !== undefined ? 'SIGINFO' : undefined;
+  if (setting === undefined) return { signal: fallback, warning: undefined };
+  if (NO_SIGNAL.has(setting.toLowerCase())) return { signal: undefined, warning: undefined };
+  const name = `SIG${setting.toUpperCase().replace(/^SIG/, '')}` as NodeJS.Signals;
+  const why = !REPORT_SIGNALS.includes(name)
+    ? `expected one of ${REPORT_SIGNALS.join(', ')} or none`
+    : available[name] === undefined
+      ? `${name} does not exist on this platform (${process.platform})`
+      : undefined;
+  if (why === undefined) return { signal: name, warning: undefined };
+  const instead = fallback === undefined ? 'no report signal' : `${fallback} reports`;
+  return { signal: fallback, warning: `TAQADDUM_REPORT_SIGNAL: ${why}, got ${JSON.stringify(setting)}; ignored (${instead})` };
+}
+
+/** Settings already warned about: each once per process. */
+const warned = new Set<string>();
+
+/** The report signal now (`TAQADDUM_REPORT_SIGNAL` read afresh), warning once about a bad setting. */
+function currentReportSignal(): NodeJS.Signals | undefined {
+  const setting = reportSignalSetting();
+  // node:os is fetched when first needed (see docs/architecture.md, "Lazy loading").
+  const available = process.getBuiltinModule('node:os').constants.signals as Record<string, number | undefined>;
+  const { signal, warning } = reportSignalFor(setting, available);
+  if (warning !== undefined && setting !== undefined && !warned.has(setting)) {
+    warned.add(setting);
+    process.emitWarning(warning, { code: 'TAQADDUM_REPORT_SIGNAL' });
+  }
+  return signal;
 }
 
 const owners = new Set<SignalOwner>();
@@ -59,6 +115,12 @@ function signalExitListeners(): number {
   return count(v4) + count(v3);
 }
 
+/** Whether signal-exit (see above) listens to `signal` here: its listeners for it are no handler of the program's. */
+function signalExitWatches(signal: NodeJS.Signals): boolean {
+  if (signal === 'SIGINT' || signal === 'SIGTERM' || signal === 'SIGHUP') return true;
+  return process.platform !== 'win32' && (signal === 'SIGUSR2' || signal === 'SIGQUIT');
+}
+
 function onSignal(signal: NodeJS.Signals): void {
   if (watch.others(signal) - signalExitListeners() > 0) {
     for (const owner of [...owners]) owner.release();
@@ -72,6 +134,39 @@ function onSignal(signal: NodeJS.Signals): void {
 
 const watch = new ListenerWatch(process, SIGNALS, onSignal);
 
+/** The report signal while armed, and the watch that tells whether the program listens to it too. */
+let reporting: { readonly signal: NodeJS.Signals; readonly watch: ListenerWatch } | undefined;
+
+function onReport(signal: NodeJS.Signals): void {
+  const r = reporting;
+  if (r === undefined || signal !== r.signal) return;
+  const theirs = r.watch.others(signal) - (signalExitWatches(signal) ? signalExitListeners() : 0);
+  if (theirs > 0) return; // the program's own listener decides
+  for (const owner of [...owners]) owner.report();
+}
+
+function listenForReports(): void {
+  const signal = currentReportSignal();
+  if (signal === undefined) return;
+  const w = new ListenerWatch(process, [signal], onReport);
+  w.listen();
+  try {
+    process.on(signal, onReport);
+  } catch {
+    w.unlisten(); // a signal Node cannot listen to here (EINVAL): no report
+    return;
+  }
+  reporting = { signal, watch: w };
+}
+
+function stopReports(): void {
+  const r = reporting;
+  if (r === undefined) return;
+  reporting = undefined;
+  process.removeListener(r.signal, onReport);
+  r.watch.unlisten();
+}
+
 let pendingDisarm: NodeJS.Immediate | undefined;
 
 function disarmAll(): void {
@@ -83,9 +178,10 @@ function disarmAll(): void {
   armed = false;
   for (const s of SIGNALS) process.removeListener(s, onSignal);
   watch.unlisten();
+  stopReports();
 }
 
-/** Registers `owner` to act on SIGINT/SIGTERM until `disarm(owner)`. */
+/** Registers `owner` to act on SIGINT/SIGTERM (and the report signal) until `disarm(owner)`. */
 export function arm(owner: SignalOwner): void {
   owners.add(owner);
   if (pendingDisarm !== undefined) {
@@ -96,6 +192,7 @@ export function arm(owner: SignalOwner): void {
   armed = true;
   watch.listen();
   for (const s of SIGNALS) process.on(s, onSignal);
+  listenForReports();
 }
 
 /**
