@@ -3,7 +3,7 @@
  * the job moves, and the oldest are named under the bar (`  #17 https://…  waiting 42s`) until they settle;
  * in a log, after each status line.
  */
-import { afterEach, describe, expect, jest, test } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { asCompleted, gather, map, progress } from '../src/index.js';
 import { SettleTimes } from '../src/core/settle-times.js';
 import { formatWaitingLine } from '../src/promises/stragglers.js';
@@ -15,6 +15,7 @@ import { renderScreen } from '../test-support/screen.js';
 import { deferred, flush, never } from '../test-support/tasks.js';
 import type { Deferred } from '../test-support/tasks.js';
 import { drawnLine, internal } from '../test-support/bar-internals.js';
+import { ensureBuilt, onScreen, renderPtyScreen, runInPty, writeEnds } from '../test-support/pty.js';
 
 afterEach(() => {
   jest.useRealTimers();
@@ -390,4 +391,59 @@ describe('promise arrays with lazy thenables', () => {
     await it.return?.();
     void loop;
   });
+});
+
+describe('in a real terminal (the built library): 10,000 inputs, 3 hung', () => {
+  beforeAll(() => {
+    ensureBuilt();
+  }, 180_000);
+
+  test.each(['map', 'gather'] as const)(
+    '%s: the bar says `3 slow` at 9997/10000 and names the three under it, waiting; SIGTERM then leaves the pending report',
+    async (kind) => {
+      const r = await runInPty('stragglers.js', {
+        cols: 80,
+        rows: 12,
+        markWrites: true,
+        args: [JSON.stringify({ kind, slowAfter: 300 })],
+        steps: [
+          { waitFor: 'ready' },
+          // A whole frame (a write, then its mark) with all three named: the last label comes after the
+          // bar's line and the other two.
+          { waitFor: /9997\/10000 \[[^\]]*, 3 slow\][^]*item-9001  waiting[^]*?\u001B_taqaddum-write/, label: 'named' },
+          { signal: 'SIGTERM' },
+        ],
+      });
+      // The screen as the last whole frame before that point left it.
+      const ends = writeEnds(r.bytes).filter((e) => e <= (r.marks.named ?? 0));
+      const live = await renderPtyScreen(r, ends.at(-1));
+      onScreen(r, live, () => {
+        expect(r.skippedSteps).toEqual([]);
+        expect(r.timedOut).toBe(false);
+        const rows = live.rows.filter((row) => row !== '');
+        expect(rows).toEqual([
+          'ready',
+          expect.stringMatching(/^fetch: +99%\|.*\| 9997\/10000 \[[^\]]*, 3 slow\]$/),
+          expect.stringMatching(/^ {2}#17 item-17 {2}waiting (<1s|\d+s)$/),
+          expect.stringMatching(/^ {2}#4242 item-4242 {2}waiting (<1s|\d+s)$/),
+          expect.stringMatching(/^ {2}#9001 item-9001 {2}waiting (<1s|\d+s)$/),
+        ]);
+      });
+      const end = await renderPtyScreen(r);
+      onScreen(r, end, () => {
+        expect(r.signal).toBe('SIGTERM');
+        const rows = end.all.filter((row) => row.trim() !== '');
+        // The final line (the live list gone), then what was still pending, oldest first.
+        expect(rows).toEqual([
+          'ready',
+          expect.stringMatching(/^fetch: +99%\|.*\| 9997\/10000 \[/),
+          '  3 still pending, oldest first:',
+          expect.stringMatching(/^ {4}#17 +\S+ +item-17$/),
+          expect.stringMatching(/^ {4}#4242 +\S+ +item-4242$/),
+          expect.stringMatching(/^ {4}#9001 +\S+ +item-9001$/),
+        ]);
+        expect(end.cursorVisible).toBe(true);
+      });
+    },
+  );
 });
