@@ -757,4 +757,33 @@ describe('README pictures', () => {
       throw new Error('docs/templates.svg is out of date (the output changed): run `npm run docs:screenshot`');
     }
   });
+
+  test('docs/stragglers.svg is what `npm run docs:screenshot` draws: three hung calls named under the bar while the rest complete', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    // It opens README's "Promises" section, right above the report signal's recipe.
+    const section = readme.slice(readme.indexOf('\n## Promises'));
+    expect(section).toMatch(
+      /^\n## Promises[^\n]*\n\n!\[[^\]]+\]\(https:\/\/raw\.githubusercontent\.com\/taqaddum\/taqaddum\/main\/docs\/stragglers\.svg\)\n/,
+    );
+    expect(section.indexOf('kill -USR2')).toBeLessThan(section.indexOf('\n## ', 1));
+    expect(section.indexOf('kill -USR2')).toBeLessThan(800);
+
+    const fresh = drawScene('stragglers');
+    const rows = [...fresh.matchAll(/<text y="([\d.]+)" fill="#d8dae6">(.*?)<\/text>/g)].map((m) => ({
+      y: Number(m[1]),
+      chars: (m[2] ?? '').replace(/<[^>]*>/g, ''),
+    }));
+    const line = (y: number): string => rows.filter((r) => r.y === y).map((r) => r.chars).join('');
+    const ys = [...new Set(rows.map((r) => r.y))].sort((a, b) => a - b);
+    // The prompt's row, the bar (the rest still completing: not done, not stalled), the three named.
+    expect(ys.slice(1).map(line)).toEqual([
+      expect.stringMatching(/^users:\d+%\|\|(\d+)\/2000\[[^\]]*,16running,3slow\]$/),
+      expect.stringMatching(/^#37https:\/\/api\.example\.org\/users\/1037waiting\d+s$/),
+      expect.stringMatching(/^#412https:\/\/api\.example\.org\/users\/1412waiting\d+s$/),
+      expect.stringMatching(/^#903https:\/\/api\.example\.org\/users\/1903waiting\d+s$/),
+    ]);
+    if (fresh !== readFileSync(join(repoRoot, 'docs', 'stragglers.svg'), 'utf8')) {
+      throw new Error('docs/stragglers.svg is out of date (the output changed): run `npm run docs:screenshot`');
+    }
+  });
 });

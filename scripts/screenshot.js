@@ -6,13 +6,15 @@
  *              bars, a loop over files with a nested bar, a CJK file name;
  *   templates  test-support/fixtures/templates-screenshot.js → docs/templates.svg: README's five ready
  *              templates (`format`), with the spinner and the colours a terminal shows.
+ *   stragglers test-support/fixtures/stragglers-screenshot.js → docs/stragglers.svg: progress.map with
+ *              three calls hung while the rest complete, named live under the bar (README's "Promises").
  * The script runs the fixture in a pseudo-terminal (TERM=xterm-256color, so the stream has colours),
  * replays every byte it printed into a terminal emulator (@xterm/headless), and draws the emulator's
  * screen as an SVG terminal window: cell by cell, so a wide (CJK) character takes two cells, with each
  * cell's colours, bold, dim, italic and underline as the emulator holds them, and the block characters of
  * the bars drawn as rectangles so that bars look solid whatever font the viewer has.
  *
- * usage: node scripts/screenshot.js [--scene bars|templates] [--out file.svg] [--png file.png] [--cols 80]
+ * usage: node scripts/screenshot.js [--scene bars|templates|stragglers] [--out file.svg] [--png file.png] [--cols 80]
  *   Without --scene, every scene is drawn to its own file (--out and --png then need a --scene).
  *   (`npm run docs:screenshot` builds dist/ first.) --png also writes a PNG with rsvg-convert
  *   (Debian: librsvg2-bin), for a look at the result; only the SVGs go in the repository.
@@ -41,6 +43,12 @@ const SCENES = {
     out: 'docs/templates.svg',
     rows: 7,
     label: "taqaddum's five ready templates in a terminal, mid-run: tqdm's look, a download, a minimal one, a spinner for an unknown total, a coloured one",
+  },
+  stragglers: {
+    fixture: 'stragglers-screenshot.js',
+    out: 'docs/stragglers.svg',
+    rows: 7,
+    label: 'taqaddum in a terminal: progress.map over 2,000 URLs with three calls hung, counted "3 slow" and named under the bar with how long each has waited, while the rest complete',
   },
 };
 
