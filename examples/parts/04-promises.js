@@ -12,7 +12,7 @@ async function fakeFetch(url, { signal } = {}) {
 
 /** A fake conversion: most take 50–250 ms; one never finishes unless its signal is aborted. */
 async function convert(file, { signal }) {
-  const ms = file === 'scan-0031.tif' ? 60_000 : 50 + Math.random() * 200;
+  const ms = file === 'scan-0003.tif' ? 60_000 : 50 + Math.random() * 200;
   await sleep(ms, undefined, { signal });
   if (file.endsWith('7.tif')) throw new Error(`corrupt: ${file}`);
   return file.replace('.tif', '.png');
@@ -27,14 +27,17 @@ export async function run() {
   );
   process.stderr.write(`  fetched ${pages.filter(Boolean).length} of ${urls.length} pages\n`);
 
-  // 2. map with a limit: a stuck call shows as "stalled", then times out; with `settle`, the bar names the
-  //    failures under its final line when it closes (and `bar.failures()` has them for the program).
-  const files = Array.from({ length: 48 }, (_, i) => `scan-${String(i).padStart(4, '0')}.tif`);
+  // 2. map with a limit: a stuck call is named under the bar (`1 slow`, `#3 scan-0003.tif  waiting 1s`)
+  //    while the other calls go on finishing, then times out; with `settle`, the bar names the failures
+  //    under its final line when it closes (and `bar.failures()` has them for the program).
+  const files = Array.from({ length: 96 }, (_, i) => `scan-${String(i).padStart(4, '0')}.tif`);
   const conversions = progress.map(files, convert, {
     desc: 'convert',
     concurrency: 6,
+    ordered: false, // results as they come: the other calls do not wait behind the stuck one
     settle: true,
     timeout: 2500,
+    slowAfter: 800, // a call running 0.8 s (and 4 × most calls' time) is a straggler: named live
     stallAfter: 800,
     plainInterval: 1000, // piped to a log: a status line a second, so the stall shows there too
     label: (file) => file,
