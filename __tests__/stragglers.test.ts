@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, jest, test } from '@jest/global
 import { asCompleted, gather, map, progress } from '../src/index.js';
 import { SettleTimes } from '../src/core/settle-times.js';
 import { formatWaitingLine } from '../src/promises/stragglers.js';
-import type { TaskBar } from '../src/promises/task-bar.js';
+import type { TaskProgressBar } from '../src/promises/task-bar.js';
 import { displayWidth } from '../src/format/width.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
@@ -348,7 +348,7 @@ describe('the cost of finding the oldest', () => {
     );
     for (const d of ds) d?.resolve(1);
     await flush();
-    const set = (it.bar as unknown as TaskBar).tracker as unknown as { isPending(i: number): boolean };
+    const set = (it.bar as unknown as TaskProgressBar).tracker as unknown as { isPending(i: number): boolean };
     let visits = 0;
     const isPending = set.isPending.bind(set);
     set.isPending = (i: number): boolean => {

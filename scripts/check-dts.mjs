@@ -25,7 +25,7 @@ const INTERNAL_NAMES = new Set([
   'lastPlainAt', 'perCheck', 'perLap', 'lastCheckAt', 'inItem', 'start', 'flush', 'sample', 'finalLines',
   'reportLines', 'closeAtExit', 'requestedParent', 'fixedWidth', 'renderer', 'demandLines', 'failedAt',
   'keepsNextFailure', 'reportsFailures', 'tracker',
-  'Resolved', 'Drawable', 'ProgressState', 'Snapshot', 'TaskBar', 'Renderer',
+  'Resolved', 'Drawable', 'ProgressState', 'Snapshot', 'TaskProgressBar', 'Renderer',
 ]);
 
 /** The members README § API documents for a bar (`progress.bar()`, `it.bar`, `stream.bar`). */

@@ -13,7 +13,7 @@ import { checkItems, declaredTotal } from '../options/source.js';
 import type { AsCompletedOptions } from '../options/tasks.js';
 import { AS_COMPLETED_KEYS, AS_COMPLETED_OPTIONS, resolveTaskOptions } from '../options/tasks.js';
 import type { IndexedSettledResult } from './types.js';
-import { TaskBar } from './task-bar.js';
+import { TaskProgressBar } from './task-bar.js';
 
 /**
  * Yields the results of `items` as they settle, fastest first, while a bar counts them.
@@ -53,7 +53,7 @@ export function asCompleted<T>(items: Iterable<T>, options?: AsCompletedOptions<
     checkItems(items, 'items');
     const raw = checkOptionsRecord(options);
     const task = resolveTaskOptions<T, typeof AS_COMPLETED_OPTIONS.table>(raw, AS_COMPLETED_OPTIONS);
-    const bar = new TaskBar(resolveOptions(raw, declaredTotal(items), AS_COMPLETED_KEYS), task.stallAfter, task.slowAfter);
+    const bar = new TaskProgressBar(resolveOptions(raw, declaredTotal(items), AS_COMPLETED_KEYS), task.stallAfter, task.slowAfter);
     bar.reportsFailures = task.settle && task.reportFailures;
     iterator = new InputIterator<T, unknown>(bar, items, {
       order: 'completion',

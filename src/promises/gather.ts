@@ -11,7 +11,7 @@ import type { GatherOptions } from '../options/tasks.js';
 import { checkOptionsRecord } from '../options/checks.js';
 import { GATHER_KEYS, resolveTaskOptions } from '../options/tasks.js';
 import { checkItems, declaredTotal } from '../options/source.js';
-import { TaskBar } from './task-bar.js';
+import { TaskProgressBar } from './task-bar.js';
 
 /** Watches the inputs of one `gather` call and settles its promise. */
 class Gathering<T> implements InputWatcher {
@@ -20,7 +20,7 @@ class Gathering<T> implements InputWatcher {
   private failing = false;
 
   constructor(
-    bar: TaskBar,
+    bar: TaskProgressBar,
     label: ((item: T, index: number) => string) | undefined,
     private readonly settle: boolean,
     private readonly resolve: (results: unknown[]) => void,
@@ -128,13 +128,13 @@ export function gather<T>(
   items: Iterable<T>,
   options?: GatherOptions<T>,
 ): Promise<Awaited<T>[] | PromiseSettledResult<Awaited<T>>[]> {
-  let bar: TaskBar;
+  let bar: TaskProgressBar;
   let task: ReturnType<typeof resolveTaskOptions<T>>;
   try {
     checkItems(items, 'items');
     const raw = checkOptionsRecord(options);
     task = resolveTaskOptions<T>(raw);
-    bar = new TaskBar(resolveOptions(raw, declaredTotal(items), GATHER_KEYS), task.stallAfter, task.slowAfter);
+    bar = new TaskProgressBar(resolveOptions(raw, declaredTotal(items), GATHER_KEYS), task.stallAfter, task.slowAfter);
     bar.reportsFailures = task.settle && task.reportFailures;
   } catch (error) {
     quiet(items); // the inputs are running anyway: none of them may reject unhandled

@@ -12,7 +12,7 @@ import type { ProgressAsyncIterator } from '../adapters/async.js';
 import type { InputWatcher } from './inputs.js';
 import { InputSet } from './inputs.js';
 import { Outbox } from './outbox.js';
-import type { TaskBar } from './task-bar.js';
+import type { TaskProgressBar } from './task-bar.js';
 
 export interface InputIteratorOptions<T> {
   /**
@@ -29,7 +29,7 @@ export interface InputIteratorOptions<T> {
   readonly signal: AbortSignal | undefined;
 }
 
-export class InputIterator<T, Y> implements ProgressAsyncIterator<Y, TaskBar>, InputWatcher {
+export class InputIterator<T, Y> implements ProgressAsyncIterator<Y, TaskProgressBar>, InputWatcher {
   private readonly inputs: InputSet<T>;
   private readonly outbox: Outbox<Y>;
   private readonly settle: boolean;
@@ -38,7 +38,7 @@ export class InputIterator<T, Y> implements ProgressAsyncIterator<Y, TaskBar>, I
   private begun = false;
 
   constructor(
-    readonly bar: TaskBar,
+    readonly bar: TaskProgressBar,
     private readonly items: Iterable<unknown>,
     options: InputIteratorOptions<T>,
   ) {

@@ -22,7 +22,7 @@
  * rejection handler is one function shared by all inputs, so an input costs a single bound function;
  * `closeBar` then makes sure the report under the bar does not name such an input as still pending.
  */
-import type { TaskBar } from './task-bar.js';
+import type { TaskProgressBar } from './task-bar.js';
 import type { PendingEntry, TaskTracker } from './pending.js';
 import { REPORTED, safeLabel } from './pending.js';
 import { onAbort } from '../adapters/signal.js';
@@ -136,7 +136,7 @@ export class InputSet<T> implements TaskTracker {
   private readonly onRejectedShared: (reason: unknown) => void;
 
   constructor(
-    readonly bar: TaskBar,
+    readonly bar: TaskProgressBar,
     options: InputSetOptions<T>,
     private readonly watcher: InputWatcher,
   ) {

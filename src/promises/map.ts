@@ -34,7 +34,7 @@ import type { LoopEnd } from './outbox.js';
 import { Outbox, Rejected } from './outbox.js';
 import type { PendingEntry, TaskTracker } from './pending.js';
 import { nameOf, safeLabel } from './pending.js';
-import { TaskBar } from './task-bar.js';
+import { TaskProgressBar } from './task-bar.js';
 import type { CallContext, IndexedSettledResult } from './types.js';
 
 interface Call<T> {
@@ -51,7 +51,7 @@ interface Call<T> {
 export interface MapIteratorOptions<T, R> {
   readonly source: Iterable<T> | AsyncIterable<T>;
   readonly fn: (item: T, context: CallContext) => R | PromiseLike<R>;
-  readonly bar: TaskBar;
+  readonly bar: TaskProgressBar;
   readonly clock: Clock;
   readonly concurrency: number;
   /** Results in source order (else as calls finish). */
@@ -68,7 +68,7 @@ export interface MapIteratorOptions<T, R> {
  * that the loop reads (see outbox.ts).
  */
 class MapIterator<T, R, Y> implements ProgressAsyncIterator<Y, TasksBar>, TaskTracker {
-  readonly bar: TaskBar;
+  readonly bar: TaskProgressBar;
   private readonly outbox: Outbox<Y>;
   private readonly source: Iterable<T> | AsyncIterable<T>;
   private readonly fn: (item: T, context: CallContext) => R | PromiseLike<R>;
@@ -476,7 +476,7 @@ export function map<T, R>(
   const task = resolveTaskOptions<T, typeof MAP_OPTIONS.table>(raw, MAP_OPTIONS);
   const { concurrency, ordered, timeout } = task;
   const resolved = resolveOptions(raw, declaredTotal(source), MAP_KEYS);
-  const bar = new TaskBar(resolved, task.stallAfter, task.slowAfter);
+  const bar = new TaskProgressBar(resolved, task.stallAfter, task.slowAfter);
   bar.reportsFailures = task.settle && task.reportFailures;
   return new MapIterator<T, Awaited<R>, Awaited<R> | IndexedSettledResult<Awaited<R>>>({
     source,

@@ -39,7 +39,7 @@ export interface TaskTracker {
   /**
    * The clock time every input started at, when they all started together (`gather`, `asCompleted`,
    * promise arrays): the bar then times settlements itself, to its laps. `undefined` (map): the tracker
-   * tells the bar each settle time (`TaskBar.settledAfter`).
+   * tells the bar each settle time (`TaskProgressBar.settledAfter`).
    */
   startedTogetherAt(): number | undefined;
 }

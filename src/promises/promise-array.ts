@@ -19,7 +19,7 @@ import { InputIterator } from './input-iterator.js';
 import { isThenable } from './inputs.js';
 import type { TaskOptions } from '../options/tasks.js';
 import { PROMISE_ARRAY_KEYS, resolveTaskOptions, TASK_OPTIONS } from '../options/tasks.js';
-import { TaskBar } from './task-bar.js';
+import { TaskProgressBar } from './task-bar.js';
 
 /** Options of `progress(arrayOfPromises)`. */
 export type PromiseArrayOptions<T> = IterableOptions<T> & Omit<TaskOptions<T>, keyof IterableOptions<T>>;
@@ -40,7 +40,7 @@ class PromiseArrayProgress<T> implements PromiseArrayIterator<T> {
 
   constructor(
     private readonly array: readonly T[],
-    readonly bar: TaskBar,
+    readonly bar: TaskProgressBar,
     private readonly label: ((item: T, index: number) => string) | undefined,
     private readonly signal: AbortSignal | undefined,
   ) {
@@ -81,6 +81,6 @@ class PromiseArrayProgress<T> implements PromiseArrayIterator<T> {
 export function promiseArray<T>(array: readonly T[], options: PromiseArrayOptions<T> | undefined): PromiseArrayIterator<T> {
   const raw = checkOptionsRecord(options);
   const task = resolveTaskOptions<T, typeof TASK_OPTIONS.table>(raw, TASK_OPTIONS);
-  const bar = new TaskBar(resolveOptions(raw, array.length, PROMISE_ARRAY_KEYS), task.stallAfter, task.slowAfter);
+  const bar = new TaskProgressBar(resolveOptions(raw, array.length, PROMISE_ARRAY_KEYS), task.stallAfter, task.slowAfter);
   return new PromiseArrayProgress(array, bar, task.label, task.signal);
 }

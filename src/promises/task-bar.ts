@@ -25,7 +25,7 @@ import type { TaskTracker } from './pending.js';
 import { formatPendingReport, REPORTED } from './pending.js';
 import { formatWaitingLine, LIVE_LIST, SLOW_FACTOR, SLOW_PERCENTILE } from './stragglers.js';
 
-export class TaskBar extends ProgressBar implements TasksBar {
+export class TaskProgressBar extends ProgressBar implements TasksBar {
   /** Failures so far (each also counted in `n`). */
   failed = 0;
   /**
