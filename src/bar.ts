@@ -46,6 +46,7 @@ export class ProgressBar implements Bar, Drawable {
   iteration: { readonly inItem: boolean; readonly blocking?: boolean; readonly weighted?: boolean; flush?(): void } | undefined;
   readonly leave: boolean | undefined;
   readonly captureOutput: boolean;
+  readonly taskbar: boolean | undefined;
   readonly requestedParent: object | null | undefined;
   readonly minInterval: number;
   readonly plainInterval: number;
@@ -82,6 +83,7 @@ export class ProgressBar implements Bar, Drawable {
     this.state.postfix = options.postfix;
     this.leave = options.leave;
     this.captureOutput = options.captureOutput;
+    this.taskbar = options.taskbar;
     this.requestedParent = options.parent;
     this.minInterval = options.minInterval;
     this.plainInterval = options.plainInterval;

@@ -1,4 +1,5 @@
 // Jest's ESM loader cannot require() ES modules; load the library's lazy dependencies with import() first.
+import { TASKBAR_ENV } from '../src/env.js';
 import { preloadDependencies } from '../src/lazy.js';
 
 await preloadDependencies();
@@ -7,3 +8,8 @@ await preloadDependencies();
 // shell that started it sets (tests that are about them set them).
 delete process.env.FORCE_COLOR;
 delete process.env.NO_COLOR;
+
+// Taskbar progress (OSC 9;4) is on by default where the terminal says it shows it: tests do not depend on
+// the terminal they were started from either (tests that are about it set these).
+for (const key of TASKBAR_ENV) delete process.env[key];
+if (process.env.TERM === 'xterm-ghostty') process.env.TERM = 'xterm-256color';

@@ -159,6 +159,17 @@ export interface BarOptions {
    */
   captureOutput?: boolean;
   /**
+   * Show progress in the terminal's tab or taskbar (the OSC 9;4 sequence), on a terminal only: Windows
+   * Terminal, ConEmu, Ghostty, WezTerm, iTerm2 3.6.6+. The oldest live top-level bar with a total drives
+   * it (its whole percent); without one, a live top-level bar shows "busy"; a bar that fails turns it red
+   * until the last bar closes; it is cleared when the last bar closes, at exit and on Ctrl-C. `true` sends
+   * it to any terminal (one that does not know it ignores it, except older iTerm2, which shows a
+   * notification), `false` never.
+   * @default true on the terminals above when they say so in the environment (not under tmux or screen), else false
+   * @example progress(files, { taskbar: true }) // a terminal that does not say who it is
+   */
+  taskbar?: boolean | undefined;
+  /**
    * Draw nothing (iteration and counting still happen). The `TAQADDUM_DISABLE` environment variable
    * (any value but `''`, `0` or `false`) turns every bar off.
    * @default false
@@ -239,6 +250,7 @@ export interface Resolved {
   leave: boolean | undefined;
   parent: Bar | null | undefined;
   captureOutput: boolean;
+  taskbar: boolean | undefined;
   disable: boolean;
   rateWindow: number;
   width: number | undefined;
@@ -331,6 +343,7 @@ const BAR_OPTIONS = optionSet({
   leave: { check: checkBoolean, default: undefined },
   parent: { check: checkParent, default: undefined },
   captureOutput: { check: checkBoolean, default: true },
+  taskbar: { check: checkBoolean, default: undefined },
   disable: { check: checkBoolean, default: false },
   postfix: { check: (_name: string, value: unknown) => formatPostfix(value), default: '' },
   format: { check: checkFormat, default: undefined },

@@ -4,6 +4,8 @@
  * status line are the renderer's own records (renderer.ts). Drawing is `sample(now)` (the one call that
  * writes the bar's state: it feeds the estimator) then `line()` or `finalLines()`, which only read.
  */
+import type { Snapshot } from '../core/state.js';
+
 export interface Drawable {
   /** Least milliseconds between terminal frames that this bar asks for. */
   readonly minInterval: number;
@@ -15,10 +17,14 @@ export interface Drawable {
   readonly captureOutput: boolean;
   /** The bar asked for with the `parent` option (`null`: top-level), if any; matched by identity with the live bars. */
   readonly requestedParent: object | null | undefined;
+  /** The `taskbar` option: `undefined` leaves it to the terminal (render/taskbar.ts). */
+  readonly taskbar: boolean | undefined;
   /** Whether the bar's loop is in the middle of an item (its body is running): new bars nest under it. */
   readonly inItem: boolean;
   /** Samples the clock: brings the bar's progress up to `now` (feeds its estimator). Call before a line. */
   sample(now: number): void;
+  /** The bar's state at `now` as last sampled (a pure read, like `line`). */
+  view(now: number): Snapshot;
   /**
    * The bar's line at `now` as last sampled, at most `width` columns (`Infinity`: plain output, never cut).
    * `colors`: the line goes to a terminal, so user text keeps its SGR colour codes.

@@ -16,6 +16,8 @@
  *   bars' is kept from the program; the program's own write errors reach it as they would without the
  *   bars (stream-errors.ts).
  * - SIGINT/SIGTERM (signals.ts): armed from the timer, on a terminal and in plain output alike.
+ * - Taskbar progress (OSC 9;4, taskbar.ts): on a terminal, sent in a frame's write when what it shows
+ *   changes; cleared by the frame after the last bar closes (which exit, exceptions and signals lead to).
  * - A terminal's frames need log-update (~70 ms of CPU to load): a sync loop loads it at once, an async
  *   job a little later; until then only the lines above go out (frame-load.ts).
  *
@@ -23,7 +25,7 @@
  * the signal handlers it arms are in keep-alive.ts, the loading of log-update in frame-load.ts.
  */
 import type { Clock } from '../core/clock.js';
-import { dumbTerminal } from '../env.js';
+import { dumbTerminal, taskbarSupported } from '../env.js';
 import { MAX_WIDTH, type OutputStream } from '../options/bar.js';
 import type { CaptureTarget } from './capture.js';
 import { releaseCapture, startCapture, writeRaw } from './capture.js';
@@ -34,6 +36,7 @@ import { fitHeight, frameOrder } from './layout.js';
 import { KeepAlive, MAX_TIMER_DELAY } from './keep-alive.js';
 import { writeCallback } from './stream-errors.js';
 import { PlainSink, TerminalSink } from './terminal.js';
+import { CLEAR, taskbarSequence, taskbarState, wholePercent, type TaskbarBar } from './taskbar.js';
 
 const DEFAULT_WIDTH = 80;
 
@@ -100,6 +103,12 @@ export class Renderer implements CaptureTarget {
   private readonly onResize = (): void => {
     if (this.live.length > 0) this.frame(this.clock());
   };
+  /** The `taskbar` option's default here (the terminal's support), read at the first terminal frame. */
+  private taskbarDefault: boolean | undefined;
+  /** The percent of a bar that closed as failed (taskbar.ts: red until the last bar closes). */
+  private taskbarFailed: number | undefined;
+  /** The taskbar sequence last sent (cleared is what the terminal shows before we send anything). */
+  private taskbarSent = CLEAR_SEQUENCE;
   /** Frames written since the renderer was created (for benchmarks and tests). */
   frames = 0;
 
@@ -211,6 +220,10 @@ export class Renderer implements CaptureTarget {
       if (child.parent === closing) child.parent = closing.parent;
     }
     bar.sample(now);
+    if (this.tty && this.taskbarOn(bar)) {
+      const view = bar.view(now);
+      if (view.outcome === 'failed') this.taskbarFailed = view.total === undefined ? 100 : wholePercent(view.n, view.total);
+    }
     const final = bar.finalLines(now, this.widthFor(bar), this.tty, closing.parent !== undefined);
     // In a log, the status line just written may already say exactly this (the job ended right after it).
     if (!this.tty && final[0] !== undefined && final[0] === closing.lastStatus) final.shift();
@@ -289,7 +302,7 @@ export class Renderer implements CaptureTarget {
         // A bar's own lines under it (a task bar's stragglers) come before the bars nested under it.
         for (const below of bar.belowLines(now, width, true)) lines.push(below);
       }
-      this.sink().draw(fitHeight(lines, maxLines), above, this.keepAlive.loopFree && !this.cursorReleased);
+      this.sink().draw(fitHeight(lines, maxLines), above, this.keepAlive.loopFree && !this.cursorReleased, this.taskbarChange(now));
       this.clearRedraw();
     } else {
       this.plain ??= new PlainSink(this.writer);
@@ -310,6 +323,31 @@ export class Renderer implements CaptureTarget {
     // Timed from the end of the frame: a slow one (the first loads log-update) is not followed too soon.
     this.lastFrameAt = Math.max(now, this.clock());
     this.frames++;
+  }
+
+  private taskbarOn(bar: Drawable): boolean {
+    return bar.taskbar ?? (this.taskbarDefault ??= taskbarSupported());
+  }
+
+  /**
+   * The taskbar sequence to send with this terminal frame: what the live bars make it show, if that is not
+   * what was last sent ('' otherwise). One terminal, one indicator: while the bars of another stream (the
+   * same terminal, maybe) show something there, this stream's leave it alone.
+   */
+  private taskbarChange(now: number): string {
+    const bars: TaskbarBar[] = this.live.map((live) => ({
+      on: this.taskbarOn(live.bar),
+      topLevel: live.parent === undefined,
+      percent: () => {
+        const view = live.bar.view(now);
+        return view.total === undefined ? undefined : wholePercent(view.n, view.total);
+      },
+    }));
+    const sequence = taskbarSequence(taskbarState(bars, this.taskbarFailed));
+    if (sequence === this.taskbarSent || (taskbarOwner !== undefined && taskbarOwner !== this)) return '';
+    this.taskbarSent = sequence;
+    taskbarOwner = sequence === CLEAR_SEQUENCE ? undefined : this;
+    return sequence;
   }
 
   private sink(): TerminalSink {
@@ -435,6 +473,7 @@ export class Renderer implements CaptureTarget {
     this.partials.clear();
     this.keepAlive.release();
     this.cursorReleased = false;
+    if (taskbarOwner === this) taskbarOwner = undefined; // a broken stream never sent its clear
     renderers.delete(this.stream); // the next bar on this stream starts afresh
   }
 
@@ -481,6 +520,10 @@ export class Renderer implements CaptureTarget {
 }
 
 const renderers = new Map<OutputStream, Renderer>();
+
+const CLEAR_SEQUENCE = taskbarSequence(CLEAR);
+/** The renderer whose bars the terminal's taskbar shows now, if any (see `taskbarChange`). */
+let taskbarOwner: Renderer | undefined;
 
 /** The renderer of `stream`, created on first use. */
 export function rendererFor(stream: OutputStream, clock: Clock): Renderer {

@@ -138,8 +138,9 @@ export class TerminalSink {
    * Draws `lines` in place of the previous frame, after printing `above` (final lines of closed bars,
    * text written by the program) above it. Writes nothing if nothing changed.
    * @param hideCursor whether the cursor should be hidden while the frame is up
+   * @param taskbar a taskbar sequence (OSC 9;4) to send with the frame, or ''; it moves nothing on screen
    */
-  draw(lines: readonly string[], above: readonly string[], hideCursor: boolean): void {
+  draw(lines: readonly string[], above: readonly string[], hideCursor: boolean, taskbar = ''): void {
     const log = this.logUpdate();
     const columns = this.columns();
     if (columns !== this.drawnColumns || above.length > 0 || lines.length !== this.drawn.length) this.erase(columns);
@@ -153,6 +154,7 @@ export class TerminalSink {
       this.buffer = hide ? HIDE_CURSOR + this.buffer : this.buffer + SHOW_CURSOR;
       this.cursorHidden = hide;
     }
+    this.buffer = taskbar + this.buffer;
     this.flush(true);
   }
 
