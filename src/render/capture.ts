@@ -10,6 +10,12 @@
  * if someone wrapped ours, their wrapper stays in place, and ours, under it, passes everything straight
  * through from then on (it is never made to capture again: a later capture wraps whatever `write` is then,
  * or takes ours back if it is again the stream's own).
+ *
+ * consola's `wrapStd()` / `wrapAll()` turn a stream's `write` into a call of the logger and keep the real
+ * one as `__write`, which its reporters (and nothing else) write with. Drawing through that `write` would
+ * turn each frame into a log line, and the logger's lines would go past the capture; so the bars write
+ * with `__write`, and while they capture, `__write` is wrapped like `write` (console.log text then goes
+ * above the bars as written, not through the logger).
  */
 import type { StringDecoder } from 'node:string_decoder';
 import type { OutputStream } from '../options/bar.js';
@@ -28,6 +34,9 @@ interface Patched {
   /** Whether it captures; false once capture ended (it then passes writes through). */
   active: boolean;
   decoder: StringDecoder;
+  /** The stream's `__write` (consola's real write) when it had one, and ours in its place. */
+  rawOriginal: Write | undefined;
+  rawWrapper: Write | undefined;
 }
 
 const patched = new Map<OutputStream, Patched>();
@@ -41,9 +50,15 @@ let target: CaptureTarget | undefined;
  */
 export function writeRaw(stream: OutputStream, text: string, done?: (error?: Error | null) => void): void {
   const p = patched.get(stream);
-  const write = (p ? p.original : stream.write) as Write;
+  const write = (p ? (p.rawOriginal ?? p.original) : (rawWriteOf(stream) ?? stream.write)) as Write;
   if (done === undefined) write.call(stream, text);
   else write.call(stream, text, done);
+}
+
+/** consola's real write, kept as `__write` by its `wrapStd()` (see above). */
+function rawWriteOf(stream: OutputStream): Write | undefined {
+  const raw = (stream as { __write?: unknown }).__write;
+  return typeof raw === 'function' ? (raw as Write) : undefined;
 }
 
 function textOf(chunk: unknown, encoding: unknown, decoder: StringDecoder): string {
@@ -69,17 +84,31 @@ function patch(stream: OutputStream & { write: Write }): void {
   }
   const original = stream.write;
   const { StringDecoder: Decoder } = process.getBuiltinModule('node:string_decoder');
-  const entry: Patched = { original, wrapper: original, active: true, decoder: new Decoder('utf8') };
-  entry.wrapper = function captured(this: unknown, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
-    const to = target;
-    if (to === undefined || !entry.active) return original.call(stream, chunk, encoding, callback);
-    to.printAbove(textOf(chunk, encoding, entry.decoder), stream);
-    const cb = typeof encoding === 'function' ? encoding : callback;
-    if (typeof cb === 'function') process.nextTick(cb as () => void);
-    return true;
-  } as Write;
+  const rawOriginal = rawWriteOf(stream);
+  const entry: Patched = {
+    original,
+    wrapper: original,
+    active: true,
+    decoder: new Decoder('utf8'),
+    rawOriginal,
+    rawWrapper: undefined,
+  };
+  const capture = (passOn: Write): Write =>
+    function captured(this: unknown, chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+      const to = target;
+      if (to === undefined || !entry.active) return passOn.call(stream, chunk, encoding, callback);
+      to.printAbove(textOf(chunk, encoding, entry.decoder), stream);
+      const cb = typeof encoding === 'function' ? encoding : callback;
+      if (typeof cb === 'function') process.nextTick(cb as () => void);
+      return true;
+    } as Write;
+  entry.wrapper = capture(original);
   patched.set(stream, entry);
   stream.write = entry.wrapper;
+  if (rawOriginal !== undefined) {
+    entry.rawWrapper = capture(rawOriginal);
+    (stream as { __write?: Write }).__write = entry.rawWrapper;
+  }
 }
 
 /** Starts routing process.stdout/stderr writes (those that are terminals) to `to`. */
@@ -100,7 +129,8 @@ export function releaseCapture(to: CaptureTarget): void {
   target = undefined;
   for (const [stream, p] of patched) {
     p.active = false;
-    const s = stream as { write: Write };
+    const s = stream as { write: Write; __write?: Write | undefined };
+    if (p.rawWrapper !== undefined && s.__write === p.rawWrapper) s.__write = p.rawOriginal;
     if (s.write === p.wrapper) s.write = p.original;
     else retired.set(stream, p);
   }
