@@ -335,6 +335,8 @@ export class Renderer implements CaptureTarget {
    * same terminal, maybe) show something there, this stream's leave it alone.
    */
   private taskbarChange(now: number): string {
+    // Where it is off (most terminals) and nothing was sent, a frame pays one pass and no allocation.
+    if (this.taskbarSent === CLEAR_SEQUENCE && !this.live.some((live) => this.taskbarOn(live.bar))) return '';
     const bars: TaskbarBar[] = this.live.map((live) => ({
       on: this.taskbarOn(live.bar),
       topLevel: live.parent === undefined,
