@@ -4,6 +4,8 @@
  * status line are the renderer's own records (renderer.ts). Drawing is `sample(now)` (the one call that
  * writes the bar's state: it feeds the estimator) then `line()` or `finalLines()`, which only read.
  */
+import type { FormatState } from '../options/bar.js';
+
 export interface Drawable {
   /** Least milliseconds between terminal frames that this bar asks for. */
   readonly minInterval: number;
@@ -24,6 +26,8 @@ export interface Drawable {
    * `colors`: the line goes to a terminal, so user text keeps its SGR colour codes.
    */
   line(now: number, width: number, colors?: boolean): string;
+  /** What the bar's `format` function would be given at `now` as last sampled (for observers): only reads. */
+  formatState(now: number): FormatState;
   /**
    * Lines drawn under the bar's line while it is live, each at most `width` columns (a task bar names its
    * stragglers there); they count as the bar's lines in the frame. Usually none. Read after `line()`.
