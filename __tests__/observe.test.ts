@@ -7,6 +7,7 @@ import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { map, observe, progress, type BarSnapshot, type FormatState } from '../src/index.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
+import { expectType, type IsExact } from '../test-support/expect-type.js';
 import { renderTty } from '../test-support/screen-cells.js';
 import { deferred, flush } from '../test-support/tasks.js';
 
@@ -271,6 +272,14 @@ describe('listeners', () => {
     // The frame at 100 ms reports both bars (in opening order); the close of inner, asked for while `outer`
     // was being reported, comes after that call has returned.
     expect(seen).toEqual(['inner', 'outer', 'inner closed', 'outer closed']);
+  });
+
+  test('the types: a snapshot is the format state with id and parent; observe returns the unsubscribe', () => {
+    expectType<IsExact<Omit<BarSnapshot, 'id' | 'parent'>, FormatState>>();
+    expectType<IsExact<Pick<BarSnapshot, 'id' | 'parent'>, { readonly id: number; readonly parent: number | undefined }>>();
+    expectType<IsExact<ReturnType<typeof progress.observe>, () => void>>();
+    const stop = observe(() => {});
+    expect(stop()).toBeUndefined();
   });
 
   test('the listener must be a function; observe is also progress.observe', () => {
