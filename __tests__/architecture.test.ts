@@ -87,7 +87,7 @@ function arrows(from: RegExp, to: readonly RegExp[]): string[] {
 }
 
 /** The layers above format/, options and render/: what they must never import. */
-const ABOVE_RENDER = [/^adapters\//, /^promises\//, /^cli\//, /^bar\.ts$/, /^progress\.ts$/, /^write\.ts$/, /^formatters\.ts$/, /^index\.ts$/];
+const ABOVE_RENDER = [/^adapters\//, /^promises\//, /^cli\//, /^bar\.ts$/, /^progress\.ts$/, /^write\.ts$/, /^observe\.ts$/, /^formatters\.ts$/, /^index\.ts$/, /^otel\//];
 
 describe('the imports of src/', () => {
   test('are read from the source (a sanity check of the reader)', () => {
@@ -126,6 +126,15 @@ describe('the imports of src/', () => {
 
   test('the bar imports nothing from the adapters, the task functions, the command or anything above them', () => {
     expect(arrows(/^bar(-api)?\.ts$/, [/^adapters\//, /^promises\//, /^cli\//, /^progress\.ts$/, /^write\.ts$/, /^index\.ts$/])).toEqual([]);
+  });
+
+  test('otel/ reaches the bars only through the main entry (dist/otel/index.js imports the one bundle), and nothing imports otel/', () => {
+    expect(localGraph.get('otel/index.ts')).toContain('index.ts');
+    expect(arrows(/^otel\//, [/^(?!index\.ts$|options\/|otel\/)/])).toEqual([]);
+    expect(arrows(/^(?!otel\/)/, [/^otel\//])).toEqual([]);
+    // Only the OpenTelemetry entry imports @opentelemetry/api as a value; options/otel.ts, its types.
+    const importers = files.filter((f) => graph.get(f)!.external.some((d) => d.startsWith('@opentelemetry/')));
+    expect(importers.sort()).toEqual(['options/otel.ts', 'otel/index.ts']);
   });
 
   test('the adapters import nothing from the task functions, the command or anything above them', () => {

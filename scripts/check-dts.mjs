@@ -3,7 +3,8 @@
 //
 // 1. No packed `.d.ts` holds an `@internal` tag: the build strips what is tagged (`stripInternal`), so a
 //    tag left over means a declaration that was meant to be hidden is published.
-// 2. What an editor offers from `import … from 'taqaddum'`: starting at the package's `types` entry, every
+// 2. What an editor offers from `import … from 'taqaddum'` (and from each subpath export with types, such as
+//    'taqaddum/otel'): starting at each `types` entry, every
 //    export's type is walked (its members, call and construct signatures, type arguments, union members)
 //    through the types this package declares; a member or a type with one of the internal names below
 //    fails, and so does a member of the `Bar` or `TasksBar` type that its documentation (README § API) does not list.
@@ -24,7 +25,7 @@ const INTERNAL_NAMES = new Set([
   'countdown', 'pace', 'armed', 'state', 'iteration', 'check', 'lap', 'closeAs', 'end', 'snapshot',
   'lastPlainAt', 'perCheck', 'perLap', 'lastCheckAt', 'inItem', 'start', 'flush', 'sample', 'finalLines',
   'reportLines', 'closeAtExit', 'requestedParent', 'fixedWidth', 'renderer', 'demandLines', 'failedAt',
-  'keepsNextFailure', 'reportsFailures', 'tracker',
+  'keepsNextFailure', 'reportsFailures', 'tracker', 'formatState',
   'Resolved', 'Drawable', 'ProgressState', 'Snapshot', 'TaskProgressBar', 'Renderer',
 ]);
 
@@ -39,7 +40,16 @@ const DOCUMENTED = new Map([['Bar', BAR_MEMBERS], ['TasksBar', TASKS_BAR_MEMBERS
 
 const pkgDir = resolve(process.argv[2] ?? '.');
 const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-const entry = resolve(pkgDir, pkg.exports?.['.']?.types ?? pkg.types);
+/** The `types` of every export (the main entry first), or the package's `types`. */
+const entries = [
+  ...new Set(
+    Object.values(pkg.exports ?? {})
+      .map((e) => (typeof e === 'object' && e !== null ? e.types : undefined))
+      .filter((t) => typeof t === 'string')
+      .map((t) => resolve(pkgDir, t)),
+  ),
+];
+if (entries.length === 0) entries.push(resolve(pkgDir, pkg.types));
 const found = [];
 const where = (node) => {
   const file = node.getSourceFile();
@@ -66,7 +76,7 @@ for (const file of declarationFiles(join(pkgDir, 'dist'))) {
 }
 
 // --- 2. the public API, as the type checker sees it ---------------------------------------------------
-const program = ts.createProgram([entry], {
+const program = ts.createProgram(entries, {
   module: ts.ModuleKind.NodeNext,
   moduleResolution: ts.ModuleResolutionKind.NodeNext,
   strict: true,
@@ -127,28 +137,32 @@ function visitType(type, path) {
   for (const info of checker.getIndexInfosOfType(type)) visitType(info.type, `${path}[]`);
 }
 
-const source = program.getSourceFile(entry);
-if (source === undefined) {
-  console.error(`check-dts: cannot read ${entry}`);
-  process.exit(2);
-}
-const exports = checker.getExportsOfModule(checker.getSymbolAtLocation(source));
-for (const exported of exports) {
-  const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-  const name = exported.getName();
-  if (INTERNAL_NAMES.has(name)) found.push(`${relative(pkgDir, entry)}: exports internal \`${name}\``);
-  // `stripInternal` drops an `@internal` constructor, and a class without one declares `new X()`.
-  for (const decl of ownDecls(symbol).filter(ts.isClassDeclaration)) {
-    if (!decl.members.some(ts.isConstructorDeclaration) && !decl.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword)) {
-      report(decl, `class \`${name}\` declares no constructor, so \`new ${name}()\` type-checks (a stripped @internal one?)`, name);
-    }
+const exportNames = [];
+for (const entry of entries) {
+  const source = program.getSourceFile(entry);
+  if (source === undefined) {
+    console.error(`check-dts: cannot read ${entry}`);
+    process.exit(2);
   }
-  if (symbol.flags & ts.SymbolFlags.Value) visitType(checker.getTypeOfSymbol(symbol), name);
-  if (symbol.flags & ts.SymbolFlags.Type) visitType(checker.getDeclaredTypeOfSymbol(symbol), name);
+  const exports = checker.getExportsOfModule(checker.getSymbolAtLocation(source));
+  exportNames.push(...exports.map((e) => e.getName()));
+  for (const exported of exports) {
+    const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+    const name = exported.getName();
+    if (INTERNAL_NAMES.has(name)) found.push(`${relative(pkgDir, entry)}: exports internal \`${name}\``);
+    // `stripInternal` drops an `@internal` constructor, and a class without one declares `new X()`.
+    for (const decl of ownDecls(symbol).filter(ts.isClassDeclaration)) {
+      if (!decl.members.some(ts.isConstructorDeclaration) && !decl.heritageClauses?.some((h) => h.token === ts.SyntaxKind.ExtendsKeyword)) {
+        report(decl, `class \`${name}\` declares no constructor, so \`new ${name}()\` type-checks (a stripped @internal one?)`, name);
+      }
+    }
+    if (symbol.flags & ts.SymbolFlags.Value) visitType(checker.getTypeOfSymbol(symbol), name);
+    if (symbol.flags & ts.SymbolFlags.Type) visitType(checker.getDeclaredTypeOfSymbol(symbol), name);
+  }
 }
 
 console.log(
-  `check-dts: ${files} declaration files, ${exports.length} exports (${exports.map((e) => e.getName()).join(', ')}), ` +
+  `check-dts: ${files} declaration files, ${entries.length} entries, ${exportNames.length} exports (${exportNames.join(', ')}), ` +
     `${seen.size} types walked`,
 );
 if (found.length > 0) {

@@ -7,11 +7,13 @@
 #      Node >= 20.19 require(esm)) work and draw bars to a non-TTY stderr: the final lines are there and
 #      not a single ESC byte or carriage return is written. A stream that claims to be a terminal is also
 #      drawn to, so the lazily loaded dependencies (log-update, string-width, pretty-bytes) are proven to
-#      resolve from an installed copy;
+#      resolve from an installed copy. With @opentelemetry/api and sdk-metrics installed beside it, the
+#      subpath export `taqaddum/otel` is imported (and required) and reports a bar of the main entry;
 #   4. the packed types: a consumer file using the main API type-checks with TypeScript 6's defaults
 #      (`types` empty: @types/node is installed, as in any Node project, but not listed), once with
 #      `module: nodenext` and once with no option at all; and scripts/check-dts.mjs finds no internal
-#      member in what `import … from 'taqaddum'` shows (nor an `@internal` tag in any packed .d.ts).
+#      member in what `import … from 'taqaddum'` (or 'taqaddum/otel') shows (nor an `@internal` tag in any
+#      packed .d.ts).
 # Usage: scripts/check-pack.sh        (builds first; CHECK_PACK_SKIP_BUILD=1 skips the build,
 #                                      CHECK_PACK_KEEP=1 keeps the scratch directory and prints its path)
 set -euo pipefail
@@ -49,7 +51,8 @@ say "tarball contents ($(wc -l <"$work/contents.txt") files):"
 sed 's/^/    /' "$work/contents.txt"
 unexpected="$(grep -Ev '^package/(package\.json|README(\.md)?|LICENSE(\.md|\.txt)?|dist/.+)$' "$work/contents.txt" || true)"
 [[ -z "$unexpected" ]] || fail "unexpected files in the tarball:"$'\n'"$unexpected"
-for required in package/package.json package/README.md package/LICENSE package/dist/index.js package/dist/index.d.ts; do
+for required in package/package.json package/README.md package/LICENSE package/dist/index.js package/dist/index.d.ts \
+  package/dist/otel/index.js package/dist/otel/index.d.ts; do
   grep -qx "$required" "$work/contents.txt" || fail "$required is missing from the tarball"
 done
 
@@ -94,8 +97,12 @@ cd "$app"
 npm init -y --loglevel=error >/dev/null
 # @types/node as a Node TypeScript project has it (step 4), at the version this repository builds with.
 types_node="@types/node@$(node -p "require('$root/node_modules/@types/node/package.json').version")"
-say "installing the tarball and $types_node into a scratch project (dependencies from the registry)"
-npm install --no-audit --no-fund --loglevel=error "$tgz" "$types_node" >/dev/null
+# The optional peer dependency of `taqaddum/otel`, and the SDK that collects from it, as a user adds them.
+installed_version() { node -p "JSON.parse(require('node:fs').readFileSync('$root/node_modules/$1/package.json', 'utf8')).version"; }
+otel_api="@opentelemetry/api@$(installed_version @opentelemetry/api)"
+otel_sdk="@opentelemetry/sdk-metrics@$(installed_version @opentelemetry/sdk-metrics)"
+say "installing the tarball, $types_node, $otel_api and $otel_sdk into a scratch project (dependencies from the registry)"
+npm install --no-audit --no-fund --loglevel=error "$tgz" "$types_node" "$otel_api" "$otel_sdk" >/dev/null
 [[ -f node_modules/taqaddum/dist/index.js ]] || fail "the tarball did not install"
 
 # Both entry styles run the same checks; only the way the library is loaded differs.
@@ -120,12 +127,29 @@ const writes = [];
 const tty = { isTTY: true, columns: 60, rows: 10, write(s) { writes.push(String(s)); return true; } };
 for (const _ of progress(5, { desc: `${kind} 进度`, stream: tty })) { /* nothing */ }
 assert.match(writes.join(''), new RegExp(`${kind} 进度: 100%\\|█+\\| 5/5 \\[`));
+
+// The subpath export: its gauges report a bar of the main entry (one set of bars for both).
+const reader = new MetricReader();
+const provider = new MeterProvider({ readers: [reader] });
+const stop = recordMetrics({ meter: provider.getMeter(kind) });
+const observed = progress.bar({ desc: `${kind} otel`, total: 10, stream: { write() { return true; } } });
+observed.update(3);
+observed.refresh();
+const { resourceMetrics } = await reader.collect();
+stop();
+observed.close();
+const count = resourceMetrics.scopeMetrics.flatMap((s) => s.metrics).find((m) => m.descriptor.name === 'taqaddum.progress.count');
+assert.deepEqual(count?.dataPoints.map((p) => [p.value, p.attributes]), [[3, { desc: `${kind} otel`, unit: 'it' }]]);
 console.log(`${kind}: ok`);
 JS
 
 {
   echo "import assert from 'node:assert/strict';"
   echo "import { progress } from 'taqaddum';"
+  echo "import { recordMetrics } from 'taqaddum/otel';"
+  echo "import * as sdk from '@opentelemetry/sdk-metrics';"
+  echo "const MetricReader = class extends sdk.MetricReader { async onShutdown() {} async onForceFlush() {} };"
+  echo "const { MeterProvider } = sdk;"
   echo "const kind = 'esm';"
   cat "$app/body.txt"
 } >"$app/check.mjs"
@@ -133,6 +157,10 @@ JS
   echo "'use strict';"
   echo "const assert = require('node:assert/strict');"
   echo "const { progress } = require('taqaddum');"
+  echo "const { recordMetrics } = require('taqaddum/otel');"
+  echo "const sdk = require('@opentelemetry/sdk-metrics');"
+  echo "const MetricReader = class extends sdk.MetricReader { async onShutdown() {} async onForceFlush() {} };"
+  echo "const { MeterProvider } = sdk;"
   echo "assert.equal(require('taqaddum/package.json').name, 'taqaddum');"
   echo "const kind = 'cjs';"
   echo "(async () => {"
@@ -176,7 +204,8 @@ tsc_version="$("$bin/tsc" --version | sed 's/^Version //')"
 mkdir "$app/ts"
 cat >"$app/ts/consumer.mts" <<'TS'
 // A project of a user's: the main API, type-checked against the packed declarations.
-import { gather, map, progress, TimeoutError, type Bar, type ProgressStream } from 'taqaddum';
+import { gather, map, progress, TimeoutError, type Bar, type BarSnapshot, type ProgressStream } from 'taqaddum';
+import { recordMetrics } from 'taqaddum/otel';
 
 const rows = [{ id: 1 }, { id: 2 }];
 let sum = 0;
@@ -207,6 +236,11 @@ bar.close();
 const stream: ProgressStream = progress.stream({ desc: 'bytes', total: 10 });
 stream.bar.update(0);
 stream.end();
+const stop = progress.observe((s: BarSnapshot) => {
+  sum += s.id + (s.parent ?? 0) + s.n;
+});
+stop();
+recordMetrics()();
 console.log(sum, pair, bar.n, bar.rate, new TimeoutError(0, undefined, 1).index);
 TS
 echo '{ "compilerOptions": { "strict": true, "module": "nodenext", "noEmit": true } }' >"$app/ts/tsconfig.json"

@@ -364,6 +364,11 @@ export class ProgressBar implements Bar, Drawable {
     return this.state.snapshot(now);
   }
 
+  /** Drawable: what a `format` function would be given at `now` (a pure view: `sample(now)` first). */
+  formatState(now: number): FormatState {
+    return formatStateOf(this.view(now));
+  }
+
   /** Drawable: the bar's line at `now`, fitted to `width` (a pure view: `sample(now)` first). */
   line(now: number, width: number, colors = false): string {
     const view = this.view(now);
@@ -383,7 +388,7 @@ export class ProgressBar implements Bar, Drawable {
   private userLine(format: FormatFunction, s: Snapshot, width: number, colors: boolean): string | undefined {
     let text: unknown;
     try {
-      text = format(formatState(s), width === Infinity ? 80 : width);
+      text = format(formatStateOf(s), width === Infinity ? 80 : width);
       if (typeof text !== 'string') throw typeError('format', 'a function that returns a string', text);
     } catch (error) {
       this.formatFailed = true;
@@ -438,7 +443,7 @@ export class ProgressBar implements Bar, Drawable {
 }
 
 /** What a `format` function is given: a fresh, frozen object. */
-function formatState(s: Snapshot): FormatState {
+function formatStateOf(s: Snapshot): FormatState {
   const total = s.total;
   return Object.freeze({
     n: s.n,

@@ -9,6 +9,8 @@ export { write } from './write.js';
 export { formatBytes, formatDuration, formatProgress, formatRate, formatSI } from './formatters.js';
 export type { BytesOptions, ProgressInfo, RateOptions, SIOptions } from './formatters.js';
 export type { WriteOptions } from './write.js';
+export { observe } from './observe.js';
+export type { BarSnapshot } from './observe.js';
 export { createBar as bar } from './bar.js';
 export type { Bar, BarUpdate, FailedTask, PendingTask, Postfix, TasksBar } from './bar-api.js';
 export type { BarOptions, FormatFunction, FormatState, OutputStream } from './options/bar.js';

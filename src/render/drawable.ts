@@ -5,6 +5,7 @@
  * writes the bar's state: it feeds the estimator) then `line()` or `finalLines()`, which only read.
  */
 import type { Snapshot } from '../core/state.js';
+import type { FormatState } from '../options/bar.js';
 
 export interface Drawable {
   /** Least milliseconds between terminal frames that this bar asks for. */
@@ -30,6 +31,8 @@ export interface Drawable {
    * `colors`: the line goes to a terminal, so user text keeps its SGR colour codes.
    */
   line(now: number, width: number, colors?: boolean): string;
+  /** What the bar's `format` function would be given at `now` as last sampled (for observers): only reads. */
+  formatState(now: number): FormatState;
   /**
    * Lines drawn under the bar's line while it is live, each at most `width` columns (a task bar names its
    * stragglers there); they count as the bar's lines in the frame. Usually none. Read after `line()`.

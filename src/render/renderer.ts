@@ -33,6 +33,7 @@ import type { Drawable } from './drawable.js';
 import { watchExit } from './exit.js';
 import { FrameLoad } from './frame-load.js';
 import { fitHeight, frameOrder } from './layout.js';
+import { observeClose, observeFrame } from './observers.js';
 import { KeepAlive, MAX_TIMER_DELAY } from './keep-alive.js';
 import { writeCallback } from './stream-errors.js';
 import { PlainSink, TerminalSink } from './terminal.js';
@@ -237,6 +238,7 @@ export class Renderer implements CaptureTarget {
       this.detach();
     } else if (!this.tty) this.frame(now);
     else this.poke(now);
+    observeClose(bar, closing.parent?.bar, now);
   }
 
   /** Draws a frame if one is due. Called from bars' hot paths with a fresh clock reading. */
@@ -278,8 +280,13 @@ export class Renderer implements CaptureTarget {
     this.terminal.print(this.takeAbove(), false);
   }
 
-  /** Draws now, ignoring the throttle. */
+  /** Draws now, ignoring the throttle; then the observers hear of the bars (observers.ts). */
   frame(now: number): void {
+    this.draw(now);
+    observeFrame(this.live, now);
+  }
+
+  private draw(now: number): void {
     const above = this.above;
     this.above = [];
     if (this.broken) return;
