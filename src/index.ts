@@ -10,7 +10,8 @@ export { formatBytes, formatDuration, formatProgress, formatRate, formatSI } fro
 export type { BytesOptions, ProgressInfo, RateOptions, SIOptions } from './formatters.js';
 export type { WriteOptions } from './write.js';
 export { createBar as bar } from './bar.js';
-export type { Bar, BarUpdate, FailedTask, PendingTask, Postfix, TasksBar } from './bar-api.js';
+export type { Bar, BarHandle, BarUpdate, FailedTask, PendingTask, Postfix, RemoteBar, RemoteUpdate, TasksBar } from './bar-api.js';
+export { attach } from './share/attach.js';
 export type { BarOptions, FormatFunction, FormatState, OutputStream } from './options/bar.js';
 export type { IterableOptions } from './options/iterable.js';
 export type { ProgressIterator } from './adapters/sync.js';
