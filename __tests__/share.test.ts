@@ -127,6 +127,31 @@ describe('progress.attach(handle)', () => {
     bar.close();
   });
 
+  test('a step that would make a remote\'s count infinite throws a RangeError, as on a bar', () => {
+    const { bar } = plainBar();
+    const remote = progress.attach(bar.share());
+    remote.update(Number.MAX_VALUE);
+    expect(() => remote.update(Number.MAX_VALUE)).toThrow(RangeError);
+    expect(() => remote.update(Number.MAX_VALUE)).toThrow(/Expected `n` to keep the count finite/);
+    bar.close();
+  });
+
+  test('after the bar closes, a remote\'s update() and set() are ignored, also once this thread forgot its counter', () => {
+    const first = plainBar({ desc: 'first' });
+    const remote = progress.attach(first.bar.share());
+    remote.set({ postfix: 'before' });
+    first.bar.close();
+    const second = plainBar({ desc: 'second' });
+    const other = progress.attach(second.bar.share()); // this attach drops the closed bar's counter
+    remote.update(3);
+    remote.set({ desc: 'late', postfix: 'late' });
+    other.update(2);
+    expect(first.bar.n).toBe(0);
+    expect(first.bar.desc).toBe('first');
+    expect(second.bar.n).toBe(2);
+    second.bar.close();
+  });
+
   test('a handle of a closed bar is harmless: remotes count, the bar stays as it closed', () => {
     const { bar } = plainBar();
     bar.update(2);

@@ -14,6 +14,7 @@ import {
   CLOSES,
   HANDLE_KIND,
   OVERFLOW,
+  RELEASED,
   SLOTS,
   slotIndex,
   withLock,
@@ -62,6 +63,7 @@ export class ShareHost {
   release(): void {
     if (this.released) return;
     this.released = true;
+    Atomics.store(this.i32, RELEASED, 1);
     this.channel.close();
     this.server.close();
   }

@@ -15,6 +15,7 @@
  *   Int32 [0]   counters claimed (may exceed SLOTS: the rest use the overflow counter)
  *   Int32 [1]   the overflow counter's lock (0 free, 1 held)
  *   Int32 [2]   bumped by a remote's close(): a write the bar's next read of [0] is ordered after
+ *   Int32 [3]   1 once the bar has closed: threads forget their counter (nothing reads it any more)
  *   Float64 [8] the overflow counter (byte 64)
  *   Float64 [16 + 8 i]  counter i (byte 128 + 64 i)
  */
@@ -25,6 +26,7 @@ export const SLOTS = 256;
 export const CLAIMED = 0;
 export const LOCK = 1;
 export const CLOSES = 2;
+export const RELEASED = 3;
 export const OVERFLOW = 8;
 export const FIRST_SLOT = 16;
 /** Float64 elements per counter: 64 bytes, a cache line. */

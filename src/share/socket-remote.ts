@@ -13,7 +13,7 @@
  */
 import type { Socket } from 'node:net';
 import type { RemoteBar, RemoteUpdate } from '../bar-api.js';
-import { typeError } from '../options/checks.js';
+import { countOverflow, typeError } from '../options/checks.js';
 import type { CheckedHandle } from './layout.js';
 import { checkRemoteUpdate, type SetMessage, type WireMessage } from './messages.js';
 
@@ -71,6 +71,7 @@ export class SocketRemote implements RemoteBar {
   update(n = 1): void {
     if (typeof n !== 'number' || !Number.isFinite(n)) throw typeError('n', 'a finite number', n);
     if (this.closed) return;
+    if (!Number.isFinite(this.count + n)) throw countOverflow(this.count, n);
     this.count += n;
     this.timer ??= setTimeout(this.send, SEND_EVERY).unref();
   }

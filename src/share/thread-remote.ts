@@ -5,8 +5,8 @@
  * number of remotes attached in it (a pool thread attaches once per task).
  */
 import type { RemoteBar, RemoteUpdate } from '../bar-api.js';
-import { typeError } from '../options/checks.js';
-import { CLAIMED, CLOSES, OVERFLOW, SLOTS, slotIndex, withLock } from './layout.js';
+import { countOverflow, typeError } from '../options/checks.js';
+import { CLAIMED, CLOSES, OVERFLOW, RELEASED, SLOTS, slotIndex, withLock } from './layout.js';
 import { checkRemoteUpdate } from './messages.js';
 
 /** This thread's counter of one shared bar. */
@@ -21,10 +21,19 @@ interface Counter {
   readonly id: string;
 }
 
-/** This thread's counters, by shared bar id. */
+/**
+ * This thread's counters, by shared bar id. A long-lived thread (a pool's) may serve many bars in turn:
+ * those of bars that have closed are forgotten at the next attach, so the map holds live bars only.
+ */
 const counters = new Map<string, Counter>();
 
 function counterFor(id: string, buffer: SharedArrayBuffer): Counter {
+  for (const [key, old] of counters) {
+    if (Atomics.load(old.i32, RELEASED) === 0) continue;
+    counters.delete(key);
+    old.channel?.close(); // a remote still open on it sends nothing more: its bar is gone
+    old.channel = undefined;
+  }
   let counter = counters.get(id);
   if (counter === undefined) {
     const i32 = new Int32Array(buffer);
@@ -51,7 +60,9 @@ export class ThreadRemote implements RemoteBar {
     if (typeof n !== 'number' || !Number.isFinite(n)) throw typeError('n', 'a finite number', n);
     if (this.closed) return;
     const c = this.counter;
+    if (!Number.isFinite(c.count + n)) throw countOverflow(c.count, n);
     if (c.at < 0) {
+      c.count += n;
       withLock(c.i32, () => {
         c.f64[OVERFLOW] = (c.f64[OVERFLOW] as number) + n;
       });
@@ -64,6 +75,7 @@ export class ThreadRemote implements RemoteBar {
     const message = checkRemoteUpdate(update);
     if (this.closed) return;
     const c = this.counter;
+    if (Atomics.load(c.i32, RELEASED) === 1) return; // the bar has closed
     if (c.channel === undefined) {
       const { BroadcastChannel: Channel } = process.getBuiltinModule('node:worker_threads');
       c.channel = new Channel(`taqaddum:${c.id}`);
