@@ -41,7 +41,7 @@ export class SocketRemote implements RemoteBar {
   private readonly socket: Socket;
   private count = 0;
   private sent = 0;
-  private set_: SetMessage | undefined;
+  private pendingSet: SetMessage | undefined;
   private timer: NodeJS.Timeout | undefined;
   private giveUp: NodeJS.Timeout | undefined;
   /** Lines sent with `ack` that the parent has not answered yet. */
@@ -79,7 +79,7 @@ export class SocketRemote implements RemoteBar {
   set(update: RemoteUpdate): void {
     const message = checkRemoteUpdate(update);
     if (this.closed) return;
-    this.set_ = { ...this.set_, ...message };
+    this.pendingSet = { ...this.pendingSet, ...message };
     this.timer ??= setTimeout(this.send, SEND_EVERY).unref();
   }
 
@@ -101,11 +101,11 @@ export class SocketRemote implements RemoteBar {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.gone) return;
-    const news = this.count !== this.sent || this.set_ !== undefined;
+    const news = this.count !== this.sent || this.pendingSet !== undefined;
     if (!news && !(confirm && this.closed)) return;
-    const message: WireMessage = { n: this.count, ...this.set_ };
+    const message: WireMessage = { n: this.count, ...this.pendingSet };
     this.sent = this.count;
-    this.set_ = undefined;
+    this.pendingSet = undefined;
     if (confirm) {
       message.ack = true;
       this.awaiting++;
@@ -118,8 +118,8 @@ export class SocketRemote implements RemoteBar {
 
   /** The process is exiting: a last write, taken synchronously by a connected local socket. */
   flushAtExit(): void {
-    if (this.gone || (this.count === this.sent && this.set_ === undefined)) return;
-    this.write({ n: this.count, ...this.set_ });
+    if (this.gone || (this.count === this.sent && this.pendingSet === undefined)) return;
+    this.write({ n: this.count, ...this.pendingSet });
   }
 
   private write(message: WireMessage): void {
