@@ -1,7 +1,7 @@
 /**
  * The layout's arrows point one way (docs/architecture.md, "Dependencies point one way"): the imports of
  * src/, type-only ones included, read from the source, form no circle, and no module imports from a layer
- * above its own. index → progress → promises → adapters → bar → render → format, options → core; the
+ * above its own. index → progress → promises → adapters → bar → render, share → format, options → core; the
  * command (cli/) uses the bar and the formatting.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -122,6 +122,11 @@ describe('the imports of src/', () => {
 
   test('render/ imports nothing from the bar, the adapters, the task functions or anything above them', () => {
     expect(arrows(/^render\//, ABOVE_RENDER)).toEqual([]);
+  });
+
+  test('share/ (the counters and the socket of `bar.share()`) imports nothing from render/, the bar or anything above it', () => {
+    expect(files.some((f) => f.startsWith('share/'))).toBe(true);
+    expect(arrows(/^share\//, [/^render\//, ...ABOVE_RENDER])).toEqual([]);
   });
 
   test('the bar imports nothing from the adapters, the task functions, the command or anything above them', () => {

@@ -18,7 +18,7 @@ function setup(tty = false): { stream: MemoryStream; clock: FakeClock; options: 
 test('the public Bar type shows the documented API only (README: progress.bar)', () => {
   type Documented =
     | 'n' | 'total' | 'desc' | 'elapsed' | 'rate' | 'isClosed'
-    | 'update' | 'set' | 'reset' | 'refresh' | 'clear' | 'close' | typeof Symbol.dispose;
+    | 'update' | 'set' | 'reset' | 'refresh' | 'clear' | 'share' | 'close' | typeof Symbol.dispose;
   expectType<IsExact<keyof Bar, Documented>>();
   expectType<IsExact<ReturnType<typeof progress.bar>, Bar>>();
 });

@@ -31,7 +31,7 @@ const INTERNAL_NAMES = new Set([
 
 /** The members README § API documents for a bar (`progress.bar()`, `it.bar`, `stream.bar`). */
 const BAR_MEMBERS = new Set([
-  'update', 'set', 'reset', 'refresh', 'clear', 'close', '__@dispose', 'n', 'total', 'desc', 'elapsed', 'rate', 'isClosed',
+  'update', 'set', 'reset', 'refresh', 'clear', 'share', 'close', '__@dispose', 'n', 'total', 'desc', 'elapsed', 'rate', 'isClosed',
 ]);
 /** And for the bar of a set of tasks (`TasksBar`: the `.bar` of `map`, `asCompleted`, `progress(promises)`). */
 const TASKS_BAR_MEMBERS = new Set([...BAR_MEMBERS, 'pending', 'failures']);

@@ -79,9 +79,74 @@ export interface Bar {
    * @example bar.clear(); // off the screen until the next frame
    */
   clear(): void;
+  /**
+   * A handle for counting into this bar from other threads or processes: pass it to a worker thread
+   * (`workerData`, `postMessage`, a piscina task) or a child process (`child.send(handle)`), where
+   * `progress.attach(handle)` gives a `RemoteBar`. A plain object (a `SharedArrayBuffer`, an id, a local
+   * socket's name, a key); the same one each call. Counts from a worker thread go through shared memory
+   * and reach the bar at its next frame; a child process sends its count a few times per second. Once the
+   * bar closes, remote counts are ignored. The bar of a set of tasks counts its settled tasks itself:
+   * there this throws an Error.
+   * @example const handle = bar.share(); new Worker(file, { workerData: handle })
+   */
+  share(): BarHandle;
   /** Closes the bar: draws its final line (kept unless `leave: false`) and stops timing. Idempotent. */
   close(): void;
   /** `using bar = progress.bar(…)` closes the bar at the end of the block. */
+  [Symbol.dispose](): void;
+}
+
+/**
+ * What `bar.share()` returns and `progress.attach()` takes: plain data, structured-cloneable (a worker's
+ * `workerData`, `postMessage`) and JSON-able (a child process's `send()`: the buffer is lost on the way,
+ * and the child counts through the socket instead).
+ */
+export interface BarHandle {
+  /** Marks the object as a handle of this package. */
+  readonly kind: 'taqaddum.bar';
+  /** The shared bar's id. */
+  readonly id: string;
+  /** One counter per thread that attaches (in another process it arrives as `{}`, unused). */
+  readonly buffer: SharedArrayBuffer;
+  /** The local socket (a Unix socket, or a named pipe on Windows) that child processes connect to. */
+  readonly socket: string;
+  /** What a connection must present first: only those the handle was given to can count into the bar. */
+  readonly key: string;
+}
+
+/** What `remote.set()` can change on the shared bar. */
+export interface RemoteUpdate {
+  /** A new label. */
+  desc?: string;
+  /** New fields after the rate: a string, or an object shown as `key=value` pairs. */
+  postfix?: Postfix;
+}
+
+/** A bar of another thread or process, counted into from here: what `progress.attach(handle)` returns. */
+export interface RemoteBar {
+  /**
+   * Advances the shared bar by `n` (default 1; a finite number, fractions and negative steps allowed).
+   * In a worker thread it costs about what `bar.update()` costs: no message, a write to shared memory
+   * the bar reads at its next frame. In a child process the count is sent a few times per second.
+   * Ignored after `close()`.
+   * @example remote.update(rows.length)
+   */
+  update(n?: number): void;
+  /**
+   * Changes the shared bar's label or postfix (a message, not for every item). Any other key is a
+   * TypeError naming it. Ignored after `close()`.
+   * @example remote.set({ postfix: { file: name } })
+   */
+  set(update: RemoteUpdate): void;
+  /**
+   * This thread's or process's part is over: its count is in (a child process sends it now and, unless
+   * its parent is gone, waits for the parent to have it before it can exit). Does not close the bar.
+   * Idempotent.
+   */
+  close(): void;
+  /** Whether `close()` has been called. */
+  readonly isClosed: boolean;
+  /** `using remote = progress.attach(handle)` closes it at the end of the block. */
   [Symbol.dispose](): void;
 }
 

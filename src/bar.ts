@@ -6,7 +6,8 @@
  * The bar is the only writer of its count, countdown and pace. Counting has one entry point per shape of
  * loop: `add(k)` for an item (the hot path of every adapter, `update(n)`, a stream's chunk and a task bar's
  * `settled()`), and `flushed(k, items)` for an iteration that keeps its count lazily (arrays, ranges, the
- * async fast path) and brings it in. `add(k)` adds to the count and decrements a countdown; only when the
+ * async fast path) and brings it in (so do the counts of other threads and processes, `share()`, which the
+ * bar reads when it samples: `add(k)` there could lap, and a lap may draw, which samples). `add(k)` adds to the count and decrements a countdown; only when the
  * countdown runs out does `lap()` read the clock, poke the renderer (which draws if a frame is due) and
  * reload the countdown from the measured item rate (core/pace.ts: the formula, and why the countdown is
  * capped at 64 items and at 20 µs of them).
@@ -14,7 +15,7 @@
  * Drawing reads the bar in two steps (Drawable, render/drawable.ts): `sample(now)` feeds the estimator the
  * progress up to now (a write), then `line()` formats a pure view of it.
  */
-import type { Bar, BarUpdate } from './bar-api.js';
+import type { Bar, BarHandle, BarUpdate } from './bar-api.js';
 import type { Clock } from './core/clock.js';
 import { IDLE_COUNTDOWN, nextCountdown, nextPace, strideFor } from './core/pace.js';
 import type { Outcome, Snapshot } from './core/state.js';
@@ -31,6 +32,7 @@ import { formatPostfix } from './options/postfix.js';
 import type { Drawable } from './render/drawable.js';
 import type { Renderer } from './render/renderer.js';
 import { rendererFor } from './render/renderer.js';
+import { ShareHost } from './share/host.js';
 
 export type { Bar, BarUpdate };
 
@@ -76,6 +78,8 @@ export class ProgressBar implements Bar, Drawable {
   private readonly formatFunction: FormatFunction | undefined;
   /** The `format` function threw once: the error was reported, and its lines are the default layout since. */
   private formatFailed = false;
+  /** The counters of other threads and processes, once `share()` was called. */
+  private host: ShareHost | undefined;
 
   /** Use `progress.bar(options)` (or `new ProgressBar(resolveOptions(options)).start()`). */
   constructor(options: Resolved) {
@@ -103,6 +107,7 @@ export class ProgressBar implements Bar, Drawable {
   /** The count so far (including `initial`). */
   get n(): number {
     this.iteration?.flush?.();
+    if (this.host !== undefined) this.pullShared();
     return this.state.n;
   }
 
@@ -268,6 +273,7 @@ export class ProgressBar implements Bar, Drawable {
     const newTotal = total === undefined ? this.state.total : checkTotal(total);
     if (this.closed) throw new Error('Cannot reset a closed bar: it has drawn its final line; open a new bar');
     this.iteration?.flush?.(); // a lazy count brought in first: what it adds from now on counts from 0
+    if (this.host !== undefined) this.pullShared(); // and the remotes' (their counters go on from where they are)
     const now = this.clock();
     this.state.restart(now, newTotal);
     if (!this.started) return;
@@ -298,6 +304,26 @@ export class ProgressBar implements Bar, Drawable {
     this.renderer.clear();
   }
 
+  /**
+   * A handle for counting into this bar from other threads or processes: pass it to a worker thread
+   * (`workerData`, `postMessage`, a piscina task) or a child process (`child.send(handle)`), where
+   * `progress.attach(handle)` gives a `RemoteBar`. A plain object (a `SharedArrayBuffer`, an id, a local
+   * socket's name, a key); the same one each call. Counts from a worker thread go through shared memory
+   * and reach the bar at its next frame; a child process sends its count a few times per second. Once the
+   * bar closes, remote counts are ignored. The bar of a set of tasks counts its settled tasks itself:
+   * there this throws an Error.
+   * @example const handle = bar.share(); new Worker(file, { workerData: handle })
+   */
+  share(): BarHandle {
+    if (this.host === undefined) {
+      this.host = new ShareHost((message) => {
+        if (!this.closed) this.set(message);
+      });
+      if (this.closed) this.host.release(); // a handle of a closed bar: remotes count, nothing reads them
+    }
+    return this.host.handle;
+  }
+
   /** Closes the bar: draws its final line (kept unless `leave: false`) and stops timing. Idempotent. */
   close(): void {
     this.closeAs('done');
@@ -315,6 +341,10 @@ export class ProgressBar implements Bar, Drawable {
     if (!this.started) this.start();
     const now = this.clock();
     this.iteration?.flush?.();
+    if (this.host !== undefined) {
+      this.pullShared(); // the remotes' counts so far are in the final line; later ones are not read
+      this.host.release();
+    }
     this.state.close(outcome, now);
     this.left = this.perLap = this.itemsPerStride = IDLE_COUNTDOWN;
     this.renderer?.close(this, now);
@@ -356,7 +386,14 @@ export class ProgressBar implements Bar, Drawable {
    */
   sample(now: number): void {
     this.iteration?.flush?.();
+    if (this.host !== undefined) this.pullShared();
     if (!this.closed) this.state.sample(now);
+  }
+
+  /** Brings in what other threads and processes counted since the last pull (see `share()`). */
+  private pullShared(): void {
+    const k = (this.host as ShareHost).pull();
+    if (k !== 0) this.flushed(k);
   }
 
   /** A frozen view of the bar at `now`: reads only (what the last `sample` left). */

@@ -80,6 +80,11 @@ export class TaskProgressBar extends ProgressBar implements TasksBar {
     throw countIsSettlements(`bar.update(${typeof n === 'number' ? n : ''})`);
   }
 
+  /** Other threads cannot count settlements of this bar's tasks. */
+  override share(): never {
+    throw countIsSettlements('bar.share()');
+  }
+
   /** `desc`, `total` and `postfix` as on any bar; `n` throws (nothing of the update is applied). */
   override set(update: BarUpdate): void {
     if (update !== null && typeof update === 'object' && 'n' in update) throw countIsSettlements('bar.set({ n })');
@@ -236,7 +241,7 @@ export class TaskProgressBar extends ProgressBar implements TasksBar {
   }
 }
 
-/** The error of `update()`, `set({ n })` and `reset()` on a task bar. */
+/** The error of `update()`, `set({ n })`, `reset()` and `share()` on a task bar. */
 function countIsSettlements(call: string): Error {
   return new Error(
     `Cannot call ${call} on the bar of a set of tasks: its count is the number of tasks settled so far, ` +
