@@ -7,3 +7,11 @@ await preloadDependencies();
 // shell that started it sets (tests that are about them set them).
 delete process.env.FORCE_COLOR;
 delete process.env.NO_COLOR;
+
+// A CI job (`CI=true`, as .ci/run sets it) writes plain lines even to a terminal, and the TAQADDUM_*
+// settings change the bars' defaults (src/options/env-defaults.ts): the tests draw what they draw whatever
+// runs them. This also goes for the programs they start (the environment is inherited); tests that are
+// about these variables set them.
+for (const name of ['CI', 'TAQADDUM_MODE', 'TAQADDUM_MIN_INTERVAL', 'TAQADDUM_PLAIN_INTERVAL', 'TAQADDUM_WIDTH']) {
+  delete process.env[name];
+}
