@@ -11,7 +11,7 @@ export type { BytesOptions, ProgressInfo, RateOptions, SIOptions } from './forma
 export type { WriteOptions } from './write.js';
 export { createBar as bar } from './bar.js';
 export type { Bar, BarUpdate, FailedTask, PendingTask, Postfix, TasksBar } from './bar-api.js';
-export type { BarOptions, FormatFunction, FormatState, OutputStream } from './options/bar.js';
+export type { BarOptions, FormatFunction, FormatState, OutputMode, OutputStream } from './options/bar.js';
 export type { IterableOptions } from './options/iterable.js';
 export type { ProgressIterator } from './adapters/sync.js';
 export type { ProgressAsyncIterator } from './adapters/async.js';
