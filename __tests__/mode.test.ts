@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { map, progress } from '../src/index.js';
 import { sanitize } from '../src/format/sanitize.js';
+import { liveRendererOf } from '../src/render/renderer.js';
 import { FakeClock } from '../test-support/fake-clock.js';
 import { MemoryStream } from '../test-support/memory-stream.js';
 import { ensureBuilt, renderPtyScreen, runInPty } from '../test-support/pty.js';
@@ -217,6 +218,34 @@ describe("mode: 'json'", () => {
   });
 });
 
+describe('the report signal', () => {
+  test("in 'json' mode: one JSON line per live bar, nested ones included, what each waits on in `report`", async () => {
+    const stream = new MemoryStream();
+    const clock = new FakeClock();
+    const outer = progress.bar({ desc: 'outer', total: 2, stream, clock: clock.read, mode: 'json' });
+    const calls = [deferred(), deferred()];
+    const it = progress(
+      calls.map((c) => c.promise),
+      { desc: 'inner', stream, clock: clock.read, parent: outer },
+    );
+    const loop = (async () => {
+      for await (const _ of it);
+    })();
+    await flush();
+    clock.advance(3000);
+    liveRendererOf(stream)?.report();
+    const [a, b] = records(stream);
+    expect(a).toMatchObject({ desc: 'outer', n: 0, total: 2, done: false });
+    expect(a?.report).toBeUndefined();
+    expect(b).toMatchObject({ desc: 'inner', n: 0, total: 2, done: false });
+    expect(b?.report).toEqual(['2 still pending, oldest first:', '#0  3s', '#1  3s']);
+    for (const c of calls) c.resolve(1);
+    await loop;
+    outer.close();
+    expect(records(stream).map((r) => r.desc)).toEqual(['outer', 'inner', 'outer']); // the nested bar's end: nothing
+  });
+});
+
 describe('one mode per stream', () => {
   test('the first bar opened on a stream sets how every bar there is written, until the last one closes', () => {
     const stream = new MemoryStream({ isTTY: true, columns: 80 });
@@ -294,6 +323,16 @@ describe('what a person sees', () => {
     expect(r.bytes).toContain(`${ESC}[1A`);
     const screen = await renderScreen(r.bytes, 100, 10);
     expect(screen.text).toMatch(/^rows: 100%\|█+\| 100\/100 \[00:01<00:00, 100 it\/s\]$/);
+  });
+
+  test("'live' through a pipe: what the program prints to that stream goes above the bar, as on a terminal", async () => {
+    const r = await runInPty('mode.js', { tty: false, args: [JSON.stringify({ barMode: 'live', logAt: 50 })] });
+    expect(r.exitCode).toBe(0);
+    const screen = await renderScreen(r.bytes, 100, 10);
+    expect(screen.rows.filter((row) => row !== '')).toEqual([
+      'checkpoint at item 50',
+      expect.stringMatching(/^rows: 100%\|█+\| 100\/100 \[00:01<00:00, 100 it\/s\]$/),
+    ]);
   });
 
   test("'json' with a loop body that throws: the last line says it stopped, then the error as Node prints it", async () => {
