@@ -25,7 +25,7 @@ const INTERNAL_NAMES = new Set([
   'countdown', 'pace', 'armed', 'state', 'iteration', 'check', 'lap', 'closeAs', 'end', 'snapshot',
   'lastPlainAt', 'perCheck', 'perLap', 'lastCheckAt', 'inItem', 'start', 'flush', 'sample', 'finalLines',
   'reportLines', 'closeAtExit', 'requestedParent', 'fixedWidth', 'renderer', 'demandLines', 'failedAt',
-  'keepsNextFailure', 'reportsFailures', 'tracker', 'formatState',
+  'keepsNextFailure', 'reportsFailures', 'tracker', 'formatState', 'jsonLine', 'finalJson',
   'Resolved', 'Drawable', 'ProgressState', 'Snapshot', 'TaskProgressBar', 'Renderer',
 ]);
 

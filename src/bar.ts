@@ -23,9 +23,10 @@ import { ProgressState } from './core/state.js';
 import { colorsWanted } from './env.js';
 import type { Look } from './format/line.js';
 import { DEFAULT_LOOK, formatLine } from './format/line.js';
+import { jsonLine } from './format/json.js';
 import { sanitize } from './format/sanitize.js';
 import { displayWidth, truncate } from './format/width.js';
-import type { BarOptions, FormatFunction, FormatState, OutputStream, Resolved } from './options/bar.js';
+import type { BarOptions, FormatFunction, FormatState, OutputMode, OutputStream, Resolved } from './options/bar.js';
 import { checkTotal, resolveOptions } from './options/bar.js';
 import { countOverflow, typeError, unknownOption } from './options/checks.js';
 import { formatPostfix } from './options/postfix.js';
@@ -53,6 +54,8 @@ export class ProgressBar implements Bar, Drawable {
   readonly minInterval: number;
   readonly plainInterval: number;
   readonly fixedWidth: number | undefined;
+  /** How its stream's renderer writes, if this bar is the first to open there (the `mode` option). */
+  readonly mode: OutputMode;
   /** The bar's clock (task bars read it to time settlements). */
   protected readonly clock: Clock;
   /** Set when the bar starts, so a bar never iterated holds no renderer. */
@@ -92,6 +95,7 @@ export class ProgressBar implements Bar, Drawable {
     this.minInterval = options.minInterval;
     this.plainInterval = options.plainInterval;
     this.fixedWidth = options.width;
+    this.mode = options.mode;
     this.clock = options.clock;
     this.stride = strideFor(options.minInterval);
     this.output = options.disable ? undefined : options.stream;
@@ -169,7 +173,7 @@ export class ProgressBar implements Bar, Drawable {
     if (this.started) return this;
     this.started = true;
     if (this.output !== undefined) {
-      this.renderer = rendererFor(this.output, this.clock);
+      this.renderer = rendererFor(this.output, this.clock, this.mode);
       // Before the clock starts: loading what a terminal's first frame needs (log-update, ~70 ms) is not the
       // job's time, and a log (nothing to load) must show the same job at the same rate. Only a sync loop
       // loads it now; anything else goes on while it loads.
@@ -363,6 +367,17 @@ export class ProgressBar implements Bar, Drawable {
     const lines = (this.leave ?? !nested) ? [this.line(now, width, colors)] : [];
     for (const extra of this.reportLines(now, width, colors)) lines.push(extra);
     return lines;
+  }
+
+  /** Drawable: the bar as a JSON line (a pure view: `sample(now)` first), stamped with the wall-clock time. */
+  jsonLine(now: number, report: readonly string[]): string {
+    return jsonLine(this.view(now), Date.now(), report);
+  }
+
+  /** Drawable: the JSON lines of a closing bar (see `Drawable.finalJson`). */
+  finalJson(now: number, nested: boolean): string[] {
+    const report = this.reportLines(now, Infinity, false);
+    return !nested || this.leave === true || report.length > 0 ? [this.jsonLine(now, report)] : [];
   }
 
   /** Drawable: lines drawn under the bar's line while it is live (a task bar's stragglers); none here. */

@@ -1,6 +1,10 @@
 /**
  * Environment switches, read when a bar is created (never at import time).
  * - `TAQADDUM_DISABLE`: any value except '', '0' or 'false' turns every bar off.
+ * - `TAQADDUM_MODE`, `TAQADDUM_MIN_INTERVAL`, `TAQADDUM_PLAIN_INTERVAL`, `TAQADDUM_WIDTH`: the defaults of
+ *   the options of the same name (`envSetting`; options/bar.ts checks them and `ignoreSetting` reports a
+ *   bad one, once per variable per process).
+ * - `CI`: a CI job; `mode: 'auto'` writes plain lines there even to a terminal (`ciEnvironment`).
  * - `TERM=dumb`: the terminal cannot move the cursor, so output is plain lines.
  * - `FORCE_COLOR`, `NO_COLOR`: colours on a terminal (`colorsWanted`).
  * - `TAQADDUM_REPORT_SIGNAL`: the signal that asks for a report of the live bars (read by render/signals.ts
@@ -11,6 +15,48 @@
 export function envDisabled(): boolean {
   const v = process.env.TAQADDUM_DISABLE;
   return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+/**
+ * Whether this runs as a CI job: `CI` set to anything but '', '0' or 'false' (GitHub Actions, GitLab,
+ * CircleCI, Travis, Buildkite, Azure Pipelines and Jenkins' plugins all set it). Some of them give the job a
+ * pseudo-terminal, but what it writes ends up in a log: frames would fill it with cursor codes.
+ */
+export function ciEnvironment(): boolean {
+  const v = process.env.CI;
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+/** A `TAQADDUM_*` setting as written, trimmed; `undefined` when unset or blank (as if it were not there). */
+export function envSetting(name: string): string | undefined {
+  const v = process.env[name];
+  if (v === undefined) return undefined;
+  const trimmed = v.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/** Variables already reported as ignored: each is reported once per process, however many bars read it. */
+const reported = new Set<string>();
+
+/**
+ * A setting that is not valid is ignored, and said so once on stderr (one line naming the variable, its
+ * value, what was expected and what is used instead): a typo in a job's environment must neither crash it
+ * nor pass unnoticed, nor repeat for every bar. On a terminal with live bars the line lands above them
+ * (process.stderr is captured there).
+ */
+export function ignoreSetting(name: string, value: string, expected: string, instead: string): void {
+  if (reported.has(name)) return;
+  reported.add(name);
+  const shown = JSON.stringify(value).slice(1, -1); // control characters escaped: the line stays one line
+  const line = `taqaddum: ignoring ${name}=\`${shown}\` (expected ${expected}); using ${instead}\n`;
+  try {
+    // A worker's process.stderr is relayed by the main thread, which may be busy until the end (the
+    // command's copy loop) or gone: a worker writes the descriptor itself.
+    if (process.getBuiltinModule('node:worker_threads').isMainThread) process.stderr.write(line);
+    else process.getBuiltinModule('node:fs').writeSync(2, line);
+  } catch {
+    // stderr is gone: nothing to tell, and the bar goes on with the default
+  }
 }
 
 export function dumbTerminal(): boolean {

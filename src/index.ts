@@ -14,7 +14,7 @@ export type { BarSnapshot } from './observe.js';
 export { createBar as bar } from './bar.js';
 export type { Bar, BarHandle, BarUpdate, FailedTask, PendingTask, Postfix, RemoteBar, RemoteUpdate, TasksBar } from './bar-api.js';
 export { attach } from './share/attach.js';
-export type { BarOptions, FormatFunction, FormatState, OutputStream } from './options/bar.js';
+export type { BarOptions, FormatFunction, FormatState, OutputMode, OutputStream } from './options/bar.js';
 export type { IterableOptions } from './options/iterable.js';
 export type { ProgressIterator } from './adapters/sync.js';
 export type { ProgressAsyncIterator } from './adapters/async.js';

@@ -121,7 +121,10 @@ export async function runInPty(fixture: string, options: RunOptions = {}): Promi
   const scratch = mkdtempSync(join(tmpdir(), 'taqaddum-pty-'));
   const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm-256color', SHELL: '/bin/sh' };
   // Jest's flags are not for the fixture; a stray size or switch would change what it draws.
-  for (const key of ['NODE_OPTIONS', 'COLUMNS', 'LINES', 'TAQADDUM_DISABLE', 'NO_COLOR', 'FORCE_COLOR', 'CI']) {
+  // CI and the TAQADDUM_* settings would turn frames into plain lines or change their defaults.
+  const stray = ['NODE_OPTIONS', 'COLUMNS', 'LINES', 'TAQADDUM_DISABLE', 'NO_COLOR', 'FORCE_COLOR', 'CI'];
+  stray.push('TAQADDUM_MODE', 'TAQADDUM_MIN_INTERVAL', 'TAQADDUM_PLAIN_INTERVAL', 'TAQADDUM_WIDTH');
+  for (const key of stray) {
     delete env[key];
   }
   if (options.markWrites === true) env.TAQADDUM_TEST_MARK_WRITES = '1';

@@ -13,3 +13,10 @@ delete process.env.NO_COLOR;
 // the terminal they were started from either (tests that are about it set these).
 for (const key of TASKBAR_ENV) delete process.env[key];
 if (process.env.TERM === 'xterm-ghostty') process.env.TERM = 'xterm-256color';
+// A CI job (`CI=true`, as .ci/run sets it) writes plain lines even to a terminal, and the TAQADDUM_*
+// settings change the bars' defaults (src/options/env-defaults.ts): the tests draw what they draw whatever
+// runs them. This also goes for the programs they start (the environment is inherited); tests that are
+// about these variables set them.
+for (const name of ['CI', 'TAQADDUM_MODE', 'TAQADDUM_MIN_INTERVAL', 'TAQADDUM_PLAIN_INTERVAL', 'TAQADDUM_WIDTH']) {
+  delete process.env[name];
+}

@@ -94,7 +94,7 @@ function run(input: BarThreadInput, port: NonNullable<typeof parentPort>): void 
       shown = n;
     }
   };
-  const poll = setInterval(() => sync(count[0] as number), Math.min(Math.max((input.minInterval ?? 100) / 2, 10), 500));
+  const poll = setInterval(() => sync(count[0] as number), Math.min(Math.max(bar.minInterval / 2, 10), 500));
   port.once('message', (end: BarThreadEnd) => {
     clearInterval(poll);
     sync(end.n);

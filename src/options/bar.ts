@@ -1,6 +1,7 @@
 /**
  * The options every bar takes (`BarOptions`, documented where they are declared), their table and
- * `resolveOptions()`: unknown keys, types, ranges, defaults, `TAQADDUM_DISABLE`.
+ * `resolveOptions()`: unknown keys, types, ranges, defaults, `TAQADDUM_DISABLE`, and the defaults the
+ * environment sets (env-defaults.ts).
  */
 import type { Clock } from '../core/clock.js';
 import { defaultClock } from '../core/clock.js';
@@ -19,11 +20,15 @@ import {
   checkString,
   typeError,
 } from './checks.js';
+import type { OutputMode } from './env-defaults.js';
+import { envMinInterval, envMode, envPlainInterval, envWidth, OUTPUT_MODES } from './env-defaults.js';
 import { formatPostfix } from './postfix.js';
 import type { Option } from './table.js';
 import { late, optionSet, resolveTable } from './table.js';
 
 /** Where bars are drawn: any object with `write(text)`; `isTTY`, `columns` and `rows` are read when present. */
+export type { OutputMode };
+
 export interface OutputStream {
   write(chunk: string): unknown;
   isTTY?: boolean | undefined;
@@ -124,17 +129,42 @@ export interface BarOptions {
   stream?: OutputStream;
   /**
    * The least time between two frames on a terminal, in milliseconds.
-   * @default 100
+   * @default 100, or `TAQADDUM_MIN_INTERVAL`
    * @example progress(rows, { minInterval: 50 })
    */
   minInterval?: number;
   /**
    * When the output is not a terminal (CI log, file, pipe): milliseconds between two status lines of a
-   * running bar. The final line is always written. `Infinity` writes only the final line.
-   * @default 10000
+   * running bar (a JSON line each with `mode: 'json'`). The final line is always written. `Infinity` writes
+   * only the final line.
+   * @default 10000, or `TAQADDUM_PLAIN_INTERVAL`
    * @example progress(rows, { plainInterval: 60_000 })
    */
   plainInterval?: number;
+  /**
+   * How the bars are written:
+   * - `'auto'`: on a terminal, bars redrawn in place; plain lines when the output is not a terminal, when
+   *   `TERM=dumb`, and in a CI job (`CI` set to anything but `''`, `0` or `false`), even with a terminal.
+   * - `'live'`: bars redrawn in place with cursor codes, even when the stream does not say it is a
+   *   terminal (a pseudo-terminal that is misjudged, a log viewer that replays cursor codes); 80 columns
+   *   when the stream has no `columns`.
+   * - `'plain'`: plain lines, even on a terminal: a status line per top-level bar every `plainInterval`,
+   *   then the final line; no ``, no escape codes.
+   * - `'json'`: the plain lines' schedule, but each line one JSON object (for log pipelines: Loki,
+   *   CloudWatch, Datadog): `{"desc","n","total","unit","elapsed","rate","eta","percentage","failed",
+   *   "running","stalled","done","outcome","postfix","timestamp"}`, plus `"report"` (lines) when the
+   *   plain output would print lines under the bar. Times in seconds, `rate` per second, `timestamp` ISO 8601
+   *   UTC; `null` for what is unknown (`total`, `rate`, `eta`, `percentage`) or does not apply (`running`
+   *   outside `progress.map`, `stalled` unless a task bar is stalled); `failed` is 0 for a bar that is not
+   *   a task bar. The last line of a bar has `"done": true` and its `outcome` (`done`, `failed`, `aborted`,
+   *   `stopped`). Nested bars write nothing, as in plain output. See README: "Log pipelines".
+   *
+   * One stream has one mode at a time: the first bar opened on a stream sets it for every bar drawn
+   * there until the last of them closes (the next bar starts afresh).
+   * @default 'auto', or `TAQADDUM_MODE`
+   * @example progress(rows, { mode: 'json' }) // {"desc":"rows","n":420,"total":1000,"unit":"it",…}
+   */
+  mode?: OutputMode;
   /**
    * Keep the bar's final line on screen when it closes; `false` erases it. By default a top-level bar
    * stays and a nested bar (one opened inside another bar's loop, or given a `parent`) disappears.
@@ -187,7 +217,7 @@ export interface BarOptions {
    * Fixed line width in columns, from 1 to `MAX_WIDTH` (1000). By default a terminal's current width
    * (read every frame); lines that do not go to a terminal (a log, a file) are not cut at all, and their
    * bar takes what 80 columns leave.
-   * @default the terminal's width; unlimited when the output is not a terminal
+   * @default the terminal's width (or `TAQADDUM_WIDTH`); unlimited when the output is not a terminal
    * @example progress(rows, { width: 60 })
    */
   width?: number | undefined;
@@ -247,6 +277,7 @@ export interface Resolved {
   stream: OutputStream;
   minInterval: number;
   plainInterval: number;
+  mode: OutputMode;
   leave: boolean | undefined;
   parent: Bar | null | undefined;
   captureOutput: boolean;
@@ -315,6 +346,11 @@ function checkFormat(name: string, value: unknown): Template | FormatFunction {
   return parseTemplate(value, name);
 }
 
+function checkMode(name: string, value: unknown): OutputMode {
+  if (!OUTPUT_MODES.includes(value as OutputMode)) throw typeError(name, "'auto', 'live', 'plain' or 'json'", value);
+  return value as OutputMode;
+}
+
 /** `color`: a colour name, as its SGR code. */
 function checkColor(name: string, value: unknown): number {
   const code = typeof value === 'string' ? colorCode(value) : undefined;
@@ -326,20 +362,23 @@ function checkColor(name: string, value: unknown): number {
 
 /**
  * The bar's options, checked in this order. `total`'s default is the source's (`resolveOptions` fills it
- * in), and `TAQADDUM_DISABLE` turns `disable` on whatever it says.
+ * in), and `TAQADDUM_DISABLE` turns `disable` on whatever it says. The late defaults of `width`,
+ * `minInterval`, `plainInterval` and `mode` are read from the environment (env-defaults.ts) only for a
+ * bar that does not give the option.
  */
 const BAR_OPTIONS = optionSet({
   unit: { check: checkUnit, default: 'it' },
   stream: { check: checkStream, default: late(() => process.stderr) },
   unitScale: { check: checkUnitScale, default: 'auto' },
   unitDivisor: { check: checkUnitDivisor, default: 1000 },
-  width: { check: checkWidth, default: undefined },
+  width: { check: checkWidth, default: late(() => envWidth(MAX_WIDTH)) },
   rateWindow: { check: checkNonNegativeOrInfinity, default: 10_000 },
   desc: { check: checkString, default: '' },
   total: { check: checkNonNegative, default: undefined },
   initial: { check: checkNonNegative, default: 0 },
-  minInterval: { check: checkNonNegative, default: 100 },
-  plainInterval: { check: checkNonNegativeOrInfinity, default: 10_000 },
+  minInterval: { check: checkNonNegative, default: late(envMinInterval) },
+  plainInterval: { check: checkNonNegativeOrInfinity, default: late(envPlainInterval) },
+  mode: { check: checkMode, default: late(envMode) },
   leave: { check: checkBoolean, default: undefined },
   parent: { check: checkParent, default: undefined },
   captureOutput: { check: checkBoolean, default: true },

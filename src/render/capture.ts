@@ -111,12 +111,15 @@ function patch(stream: OutputStream & { write: Write }): void {
   }
 }
 
-/** Starts routing process.stdout/stderr writes (those that are terminals) to `to`. */
-export function startCapture(to: CaptureTarget): void {
+/**
+ * Starts routing process.stdout/stderr writes (those that are terminals, and `own`: the renderer's stream
+ * when `mode: 'live'` draws frames on one that does not say it is a terminal) to `to`.
+ */
+export function startCapture(to: CaptureTarget, own?: OutputStream): void {
   if (target !== undefined) return; // one renderer at a time owns the screen's extra output
   target = to;
   for (const stream of [process.stdout, process.stderr]) {
-    if (stream.isTTY === true) patch(stream as unknown as OutputStream & { write: Write });
+    if (stream.isTTY === true || (stream as unknown) === own) patch(stream as unknown as OutputStream & { write: Write });
   }
 }
 

@@ -48,6 +48,17 @@ export interface Drawable {
    * pending; the bar stays open. Only reads (sample first).
    */
   demandLines(now: number, width: number, colors: boolean): string[];
+  /**
+   * The bar as one JSON line (`mode: 'json'`, format/json.ts) at `now` as last sampled, stamped with the
+   * wall-clock time, with `report` (lines plain output would print under it) in its `report` field.
+   */
+  jsonLine(now: number, report: readonly string[]): string;
+  /**
+   * The JSON lines written when the bar closes: its last line (`done: true`) with the report lines in it,
+   * for a top-level bar always (a log query waits for it, whatever `leave` says about a screen), for a
+   * nested one only if it asked to stay (`leave: true`) or has something to report; else none.
+   */
+  finalJson(now: number, nested: boolean): string[];
   /** The process is exiting (or was interrupted) with the bar still open: close it as it stands. */
   closeAtExit(): void;
 }

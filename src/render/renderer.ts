@@ -9,9 +9,13 @@
  *   slow. A synchronous loop blocks timers, so bars also poke the renderer from their hot path.
  * - Layout: bars nest under the bar whose loop body opened them; top-level bars in opening order; the
  *   frame is cut to the terminal's height with a "… N more" line.
- * - A terminal gets the bars redrawn in place; anything else (or TERM=dumb) gets plain lines: a status
- *   line per top-level bar every `plainInterval`, and the final lines (a final line identical to the bar's
- *   last status line is not written again).
+ * - A terminal gets the bars redrawn in place; anything else (or TERM=dumb, or a CI job) gets plain lines:
+ *   a status line per top-level bar every `plainInterval`, and the final lines (a final line identical to
+ *   the bar's last status line is not written again). That is the `mode` option's `'auto'`; `'live'`,
+ *   `'plain'` and `'json'` (plain lines' schedule, each line a JSON object) choose for themselves. The
+ *   first bar opened on a stream chooses for all the bars drawn there while it has any: one stream, one
+ *   way of writing (a plain line in the middle of a frame would tear it, a text line in a JSON log would
+ *   break its parser).
  * - A broken stream (EPIPE, closed) turns this renderer off; the job runs on. The error of a write of the
  *   bars' is kept from the program; the program's own write errors reach it as they would without the
  *   bars (stream-errors.ts).
@@ -25,8 +29,8 @@
  * the signal handlers it arms are in keep-alive.ts, the loading of log-update in frame-load.ts.
  */
 import type { Clock } from '../core/clock.js';
-import { dumbTerminal, taskbarSupported } from '../env.js';
-import { MAX_WIDTH, type OutputStream } from '../options/bar.js';
+import { ciEnvironment, dumbTerminal, taskbarSupported } from '../env.js';
+import { MAX_WIDTH, type OutputMode, type OutputStream } from '../options/bar.js';
 import type { CaptureTarget } from './capture.js';
 import { releaseCapture, startCapture, writeRaw } from './capture.js';
 import type { Drawable } from './drawable.js';
@@ -68,7 +72,12 @@ interface Listenable {
 }
 
 export class Renderer implements CaptureTarget {
+  /** Frames redrawn in place (a terminal, or `mode: 'live'`); else lines, plain or JSON. */
   readonly tty: boolean;
+  /** `mode: 'json'`: each status and final line is a JSON object. */
+  readonly json: boolean;
+  /** `mode: 'live'` on a stream that does not say it is a terminal: capture its writes all the same. */
+  private readonly forcedLive: boolean;
   private readonly live: Live[] = [];
   /** Lines waiting for the next frame to print them above the live bars. */
   private above: string[] = [];
@@ -116,8 +125,12 @@ export class Renderer implements CaptureTarget {
   constructor(
     readonly stream: OutputStream,
     private readonly clock: Clock,
+    mode: OutputMode = 'auto',
   ) {
-    this.tty = stream.isTTY === true && !dumbTerminal();
+    const terminal = stream.isTTY === true;
+    this.tty = mode === 'live' || (mode === 'auto' && terminal && !dumbTerminal() && !ciEnvironment());
+    this.json = mode === 'json';
+    this.forcedLive = mode === 'live' && !terminal;
     this.load = new FrameLoad(this.tty);
     this.writeDone = writeCallback(stream, () => {
       this.broken = true;
@@ -181,7 +194,7 @@ export class Renderer implements CaptureTarget {
     this.live.push({ bar, parent, lastPlainAt: now, lastStatus: undefined });
     this.interval = Math.min(this.interval, bar.minInterval);
     if (this.tty && bar.captureOutput && !this.capturing) {
-      startCapture(this);
+      startCapture(this, this.forcedLive ? this.stream : undefined);
       this.capturing = true;
     }
     watchExit(closeAllAtExit);
@@ -225,7 +238,8 @@ export class Renderer implements CaptureTarget {
       const view = bar.view(now);
       if (view.outcome === 'failed') this.taskbarFailed = view.total === undefined ? 100 : wholePercent(view.n, view.total);
     }
-    const final = bar.finalLines(now, this.widthFor(bar), this.tty, closing.parent !== undefined);
+    const nested = closing.parent !== undefined;
+    const final = this.json ? bar.finalJson(now, nested) : bar.finalLines(now, this.widthFor(bar), this.tty, nested);
     // In a log, the status line just written may already say exactly this (the job ended right after it).
     if (!this.tty && final[0] !== undefined && final[0] === closing.lastStatus) final.shift();
     this.above.push(...final);
@@ -319,6 +333,10 @@ export class Renderer implements CaptureTarget {
         if (live.parent === undefined && now - live.lastPlainAt >= bar.plainInterval) {
           live.lastPlainAt = now;
           bar.sample(now);
+          if (this.json) {
+            lines.push(bar.jsonLine(now, bar.belowLines(now, Infinity, false)));
+            continue;
+          }
           const line = bar.line(now, this.widthFor(bar), false);
           live.lastStatus = line;
           lines.push(line);
@@ -515,7 +533,8 @@ export class Renderer implements CaptureTarget {
     for (const { bar } of frameOrder(this.live)) {
       bar.sample(now);
       const width = this.widthFor(bar);
-      this.above.push(bar.line(now, width, this.tty), ...bar.demandLines(now, width, this.tty));
+      if (this.json) this.above.push(bar.jsonLine(now, bar.demandLines(now, width, false)));
+      else this.above.push(bar.line(now, width, this.tty), ...bar.demandLines(now, width, this.tty));
     }
     this.frame(now);
   }
@@ -534,11 +553,14 @@ const CLEAR_SEQUENCE = taskbarSequence(CLEAR);
 /** The renderer whose bars the terminal's taskbar shows now, if any (see `taskbarChange`). */
 let taskbarOwner: Renderer | undefined;
 
-/** The renderer of `stream`, created on first use. */
-export function rendererFor(stream: OutputStream, clock: Clock): Renderer {
+/**
+ * The renderer of `stream`, created on first use: `mode` (the first bar's) says how it writes until its
+ * last bar closes; bars opened meanwhile are written its way, whatever theirs says.
+ */
+export function rendererFor(stream: OutputStream, clock: Clock, mode: OutputMode = 'auto'): Renderer {
   let r = renderers.get(stream);
   if (r === undefined) {
-    r = new Renderer(stream, clock);
+    r = new Renderer(stream, clock, mode);
     renderers.set(stream, r);
   }
   return r;
