@@ -60,13 +60,13 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
   private finished = false;
   private readonly onResult: (result: IteratorResult<T>) => IteratorResult<T>;
   private readonly onError: (error: unknown) => never;
-  /** Calls handed to the source unread (the fast path), in all. */
+  /** Calls that went the fast path (results peeked or unread), in all. */
   private unreadCalls = 0;
   /** `unreadCalls` when the bar's count last caught up with them (`flush`). */
   private flushedCalls = 0;
   /** The fast path may run while `unreadCalls` is below this. */
   private unreadUntil = 0;
-  /** The fast path peeks at each result (the total unknown) rather than leaving it unread. */
+  /** The fast path peeks at each result (the total unknown, no weight) rather than leaving it unread. */
   private peeking = false;
   /** At this many unread calls the fast path lets the bar lap (its countdown has run out). */
   private lapAt = 0;
@@ -76,10 +76,9 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
   private unread: Promise<IteratorResult<T>> | undefined;
   /** Reads `unread` every tick, so that a source ending short of its total is still seen. */
   private watch: NodeJS.Timeout | undefined;
-  private readonly onLate: (result: IteratorResult<T>) => void;
-  private readonly onLateError: () => void;
-  /** The fast path's peek at a result (registered before the loop's reaction, so it runs first). */
-  private readonly onPeek: (result: IteratorResult<T>) => void;
+  /** Reads a result the consumer gets too (peeked, or unread and read late by the watch): closes the bar at the end. */
+  private readonly onAside: (result: IteratorResult<T>) => void;
+  private readonly onAsideError: () => void;
 
   /** The bar counts weights, not items: its total is no count of what this yields (see `ProgressBar.itemTotal`). */
   get weighted(): boolean {
@@ -120,34 +119,23 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
       this.finish('failed');
       throw error;
     };
-    this.onLate = (result) => {
+    // A result read beside the consumer, who gets it too (peeked: the loop's own reaction runs next;
+    // unread: the watch reads it late): only closes the bar. Returns nothing, so the promise `then`
+    // makes settles at once and nobody waits for it.
+    this.onAside = (result) => {
       if (this.finished) return;
       let done: boolean | undefined;
       try {
         if (!isObjectLike(result)) throw notAnIteratorResult(result);
         done = result.done;
       } catch {
-        this.finish('failed'); // the consumer got the error itself (its loop threw it)
+        this.finish('failed'); // the consumer throws the same (its loop's TypeError, or the getter's error)
         return;
       }
       if (done) this.finish('done');
     };
-    this.onLateError = () => {
+    this.onAsideError = () => {
       if (!this.finished) this.finish('failed'); // the consumer got the error itself
-    };
-    // The same check as `onLate`, on time: the loop's own reaction to this result runs next. Returns
-    // nothing, so the promise `then` makes settles at once and nobody waits for it.
-    this.onPeek = (result) => {
-      if (this.finished) return;
-      let done: boolean | undefined;
-      try {
-        if (!isObjectLike(result)) throw notAnIteratorResult(result);
-        done = result.done;
-      } catch {
-        this.finish('failed'); // the loop throws the same (its own TypeError, or the getter's error)
-        return;
-      }
-      if (done) this.finish('done');
     };
   }
 
@@ -163,7 +151,7 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
       }
       if (this.nativePromises || promise instanceof Promise) {
         if (++this.unreadCalls >= this.lapAt) this.tick();
-        if (this.peeking) promise.then(this.onPeek, this.onLateError);
+        if (this.peeking) promise.then(this.onAside, this.onAsideError);
         else this.unread = promise;
         return promise;
       }
@@ -280,7 +268,7 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
         return;
       }
       this.unread = undefined;
-      unread.then(this.onLate, this.onLateError);
+      unread.then(this.onAside, this.onAsideError);
     }, every);
     this.watch.unref();
   }
