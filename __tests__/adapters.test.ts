@@ -738,6 +738,77 @@ describe('lazy counting of index-based iterators, and the unread fast path of as
     expect(it.bar.n).toBe(3000);
     expect(stream.lines.at(-1)).toMatch(/3000\/10000/);
   });
+
+  test('total unknown (results peeked): closed with its final line before the code after the loop, the count exact at every item', async () => {
+    const stream = new MemoryStream();
+    async function* numbers() {
+      for (let i = 0; i < 5000; i++) yield i;
+    }
+    const it = progress(numbers(), { stream, minInterval: 20 });
+    let seen = 0;
+    let exact = true;
+    for await (const _ of it) {
+      exact &&= it.bar.n === seen; // the item in the body is not counted yet
+      seen++;
+    }
+    // The code after the loop: no tick has passed since the loop's last result.
+    expect(exact).toBe(true);
+    expect(it.bar.isClosed).toBe(true);
+    expect(outcome(it.bar)).toBe('done');
+    expect(it.bar.n).toBe(5000);
+    expect(stream.lines.at(-1)).toMatch(/^5000 it /);
+  });
+
+  test('total unknown, the source fails after 3000 items: the loop gets its error unchanged, the bar already failed in the catch', async () => {
+    const stream = new MemoryStream();
+    const boom = new Error('source failed');
+    async function* failing() {
+      for (let i = 0; i < 3000; i++) yield i;
+      throw boom;
+    }
+    const it = progress(failing(), { stream, minInterval: 20 });
+    let seen = 0;
+    let caught: unknown;
+    try {
+      for await (const _ of it) seen++;
+    } catch (error) {
+      caught = error;
+      expect(it.bar.isClosed).toBe(true);
+      expect(outcome(it.bar)).toBe('failed');
+    }
+    expect(caught).toBe(boom);
+    expect(seen).toBe(3000);
+    expect(it.bar.n).toBe(3000);
+    expect(stream.lines.at(-1)).toMatch(/^✗ 3000 it /);
+  });
+
+  test('total unknown, a result whose `done` getter throws after 3000 items: the loop throws it, the bar already failed', async () => {
+    const boom = new Error('done getter');
+    let i = 0;
+    const source: AsyncIterable<number> = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () =>
+          i < 3000
+            ? { value: i++, done: false }
+            : ({
+                value: i,
+                get done(): boolean {
+                  throw boom;
+                },
+              } as IteratorResult<number>),
+      }),
+    };
+    const it = progress(source, { stream: new MemoryStream(), minInterval: 20 });
+    let caught: unknown;
+    try {
+      for await (const _ of it);
+    } catch (error) {
+      caught = error;
+      expect(outcome(it.bar)).toBe('failed');
+    }
+    expect(caught).toBe(boom);
+    expect(it.bar.n).toBe(3000);
+  });
 });
 
 describe('a sync loop that slows down after a fast stretch (issue 8, item 8)', () => {

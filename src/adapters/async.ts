@@ -4,20 +4,27 @@
  * for; `done`, an error from the source (re-thrown unchanged) and an early exit (`break`, an exception in
  * the loop body: `for await` calls `return()`, passed on to the source) each close the bar.
  *
- * Cost. Reading each result (`source.next().then(…)`) costs a promise reaction per item: about 1.25× a
- * bare `for await` over a trivial async generator, nothing measurable once items do real work. Yet only
- * the last result (`done`) or a rejection needs reading: every other call to `next()` is followed by
- * another, which proves the one before was an item. So while the count is more than one item short of
- * a known `total`, no `weight` is asked for and items come fast (over a thousand per quarter of
- * `minInterval`: the bar's `pace`), `next()` only counts the call and hands back the source's own
- * promise unread (≈ 1.05×); the bar's count catches up at its next clock read (every `countdown` calls,
- * as in any loop, without reading a result) and whenever it is read (`flush()`). Near and past the
- * total, and always when the total is unknown, every result is read, so a source that ends at or after
- * its total closes the bar before the code after the loop runs.
+ * Cost. Every call to `next()` but the last is followed by another, which proves the one before was an
+ * item: so `next()` counts calls (lazily: the bar's count catches up at its next clock read, every
+ * `countdown` calls as in any loop, and whenever it is read through `flush()`) and hands back the
+ * source's own promise. Only the end (`done`) or a rejection needs reading, and it must be read before
+ * the code after the loop runs. Two ways, by what is known:
  *
- * The price: a fast source that ends or fails short of its known total is seen by a watch timer
- * (unref'd) that reads the last promise handed back unread: that bar closes up to one `minInterval`
- * late, after the code following the loop has started (or at process exit, as `stopped`).
+ * - Peeked (no `weight`, the total unknown or not in reach): one shared reaction registered on the
+ *   source's promise before the loop gets it, so it runs just before the loop's own: a `done` or a
+ *   rejection closes the bar (final line written) before the loop goes on. That reaction is the floor of
+ *   any wrapper that reads every result: about 1.3× a bare `for await` over a trivial async generator
+ *   (docs/benchmarks.md: the designs tried), nothing measurable once items do real work.
+ * - Unread (no `weight`, a known total more than one item ahead, items coming fast: over a thousand per
+ *   quarter of `minInterval`, the bar's `pace`): nothing registered at all (≈ 1.05×). Near and past the
+ *   total results are read again, so a source that ends at or after its total closes the bar before the
+ *   code after the loop runs. The price: a fast source that ends or fails short of its known total is
+ *   seen by a watch timer (unref'd) that reads the last promise handed back unread: that bar closes up to
+ *   one `minInterval` late, after the code following the loop has started (or at process exit, as
+ *   `stopped`).
+ *
+ * With a `weight`, or a source whose `next()` gives no native promise, every result is read through a
+ * promise chained on the source's (`then(onResult)`): the weight is the item's, and its error is the loop's.
  */
 import type { Bar, ProgressBar } from '../bar.js';
 import { isObjectLike, notAnIteratorResult } from './iterator-result.js';
@@ -53,12 +60,14 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
   private finished = false;
   private readonly onResult: (result: IteratorResult<T>) => IteratorResult<T>;
   private readonly onError: (error: unknown) => never;
-  /** Calls handed to the source unread (the fast path), in all. */
+  /** Calls that went the fast path (results peeked or unread), in all. */
   private unreadCalls = 0;
   /** `unreadCalls` when the bar's count last caught up with them (`flush`). */
   private flushedCalls = 0;
   /** The fast path may run while `unreadCalls` is below this. */
   private unreadUntil = 0;
+  /** The fast path peeks at each result (the total unknown, no weight) rather than leaving it unread. */
+  private peeking = false;
   /** At this many unread calls the fast path lets the bar lap (its countdown has run out). */
   private lapAt = 0;
   /** The source is an async generator: its results are native promises, no need to check each. */
@@ -67,8 +76,9 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
   private unread: Promise<IteratorResult<T>> | undefined;
   /** Reads `unread` every tick, so that a source ending short of its total is still seen. */
   private watch: NodeJS.Timeout | undefined;
-  private readonly onLate: (result: IteratorResult<T>) => void;
-  private readonly onLateError: () => void;
+  /** Reads a result the consumer gets too (peeked, or unread and read late by the watch): closes the bar at the end. */
+  private readonly onAside: (result: IteratorResult<T>) => void;
+  private readonly onAsideError: () => void;
 
   /** The bar counts weights, not items: its total is no count of what this yields (see `ProgressBar.itemTotal`). */
   get weighted(): boolean {
@@ -109,27 +119,30 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
       this.finish('failed');
       throw error;
     };
-    this.onLate = (result) => {
+    // A result read beside the consumer, who gets it too (peeked: the loop's own reaction runs next;
+    // unread: the watch reads it late): only closes the bar. Returns nothing, so the promise `then`
+    // makes settles at once and nobody waits for it.
+    this.onAside = (result) => {
       if (this.finished) return;
       let done: boolean | undefined;
       try {
         if (!isObjectLike(result)) throw notAnIteratorResult(result);
         done = result.done;
       } catch {
-        this.finish('failed'); // the consumer got the error itself (its loop threw it)
+        this.finish('failed'); // the consumer throws the same (its loop's TypeError, or the getter's error)
         return;
       }
       if (done) this.finish('done');
     };
-    this.onLateError = () => {
+    this.onAsideError = () => {
       if (!this.finished) this.finish('failed'); // the consumer got the error itself
     };
   }
 
   next(): Promise<IteratorResult<T>> {
     if (this.unreadCalls < this.unreadUntil) {
-      // The fast path (see the top of this file): count the call, hand the source's promise back
-      // unread. Kept small so that V8 inlines it into the loop; the rest lives in other methods.
+      // The fast path (see the top of this file): count the call, hand the source's promise back,
+      // peeked or unread. Kept small so that V8 inlines it into the loop; the rest lives in other methods.
       let promise: Promise<IteratorResult<T>> | IteratorResult<T>;
       try {
         promise = (this.iterator as AsyncIterator<T>).next();
@@ -138,7 +151,8 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
       }
       if (this.nativePromises || promise instanceof Promise) {
         if (++this.unreadCalls >= this.lapAt) this.tick();
-        this.unread = promise;
+        if (this.peeking) promise.then(this.onAside, this.onAsideError);
+        else this.unread = promise;
         return promise;
       }
       return this.readPlain(promise);
@@ -183,21 +197,29 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
 
   /**
    * Counts a call whose result will be read (the item before it is finished), lets the bar read the
-   * clock when its countdown runs out, and says how many calls after this one may go unread.
+   * clock when its countdown runs out, and says how many calls after this one may go the fast path,
+   * peeked or unread.
    */
   private account(): void {
     const bar = this.bar;
     this.flush();
     bar.add(this.pending);
     this.pending = 0;
-    const n = bar.state.n;
+    if (this.weight !== undefined || this.finished) return;
     const total = bar.state.total;
-    if (total !== undefined && this.weight === undefined && bar.pace >= FAST && !this.finished) {
+    if (total === undefined) {
+      // Every later call peeks: no end to guess, so nothing to come back for (a total set later on
+      // changes nothing: peeked results close the bar on time whatever the total).
+      this.peeking = true;
+      this.unreadUntil = Infinity;
+      this.lapAt = this.unreadCalls + bar.countdown;
+    } else if (bar.pace >= FAST) {
       // Call k after this one yields item n + 1 + k: unread while that is still short of the total.
       // Up to the items of a quarter interval at this pace; the bar still reads the clock every
       // `countdown` calls on the way (`tick`), so a loop that slows down is seen as soon as in any loop.
-      const ahead = Math.min(total - n - 2, bar.pace);
+      const ahead = Math.min(total - bar.state.n - 2, bar.pace);
       if (ahead >= 1) {
+        this.peeking = false;
         this.unreadUntil = this.unreadCalls + Math.floor(ahead);
         this.lapAt = this.unreadCalls + bar.countdown;
         if (this.watch === undefined) this.startWatch();
@@ -246,7 +268,7 @@ export class AsyncProgressIterator<T> implements ProgressAsyncIterator<T> {
         return;
       }
       this.unread = undefined;
-      unread.then(this.onLate, this.onLateError);
+      unread.then(this.onAside, this.onAsideError);
     }, every);
     this.watch.unref();
   }
