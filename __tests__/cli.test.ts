@@ -406,6 +406,29 @@ describe('the command', () => {
     expect(lastLine(r)).toMatch(/^1 lines \[/);
   });
 
+  test('an input over at once and one that outlasts the bar thread\'s delay end with the same kind of line', async () => {
+    // `echo hi | taqaddum` is over before the bar's thread would start: the main thread draws the final
+    // line. An input with a pause in it starts the thread first (main.ts, BAR_THREAD_DELAY).
+    const quick = await run(['--desc', 'rows'], 'a\nb\n');
+    const slow = await new Promise<Run>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, '--desc', 'rows'], { env: { ...process.env, TAQADDUM_DISABLE: '' } });
+      const out: Buffer[] = [];
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => out.push(c));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      child.on('error', reject);
+      child.on('close', (status, signal) => resolve({ status, signal, stdout: Buffer.concat(out), stderr: err }));
+      child.stdin.write('a\n');
+      setTimeout(() => child.stdin.end('b\n'), 300);
+    });
+    for (const r of [quick, slow]) {
+      expect(r.status).toBe(0);
+      expect(r.stdout.toString()).toBe('a\nb\n');
+      expect(r.stderr.split('\n')).toHaveLength(2); // one line: a pipe gets only the final one
+      expect(lastLine(r)).toMatch(/^rows: 2 it \[00:0\d, [\d.]+ it\/s\]$/);
+    }
+  });
+
   test('--desc and --unit from data never reach the terminal as escape sequences', async () => {
     const r = await run(['--total', '2', '--desc', 'a\u001b]0;title\u0007b\u001b[2J', '--unit', 'rows\u001b]52;c;aGVsbG8=\u0007'], 'x\ny\n');
     expect(r.status).toBe(0);
@@ -549,6 +572,19 @@ describe('the command', () => {
     expect(r.status).toBe(0);
     const screen = await renderScreen(r.stdout, 72, 8);
     expect(screen.text).toMatch(/^zeros: 100%\|█+\| 30\.0 MB\/30\.0 MB \[\d\d:\d\d<00:00, [\d.]+ [MG]B\/s\]$/m);
+    expect(screen.cursorVisible).toBe(true);
+  });
+
+  (hasScript ? test : test.skip)('on a terminal, an input over at once leaves its final line and a visible cursor', async () => {
+    const cmd = `printf 'a\\nb\\n' | "${process.execPath}" "${bin}" --desc tiny > /dev/null`;
+    const r = spawnSync('script', ['-qfec', `stty cols 72 rows 8; ${cmd}`, '/dev/null'], {
+      encoding: 'utf8',
+      env: { ...process.env, TAQADDUM_DISABLE: '', TERM: 'xterm-256color' },
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(0);
+    const screen = await renderScreen(r.stdout, 72, 8);
+    expect(screen.text).toMatch(/^tiny: 2 it \[00:00, [\d.]+ it\/s\]$/m);
     expect(screen.cursorVisible).toBe(true);
   });
 
