@@ -13,7 +13,6 @@
  * which and why); 2 for a bad flag or value (one line names it).
  */
 import { readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { envDisabled } from '../env.js';
 import { HELP, parseArgs, type CliOptions } from './args.js';
 import type { BarThreadEnd, BarThreadInput } from './bar-thread.js';
@@ -113,6 +112,8 @@ interface BarThread {
 function startBarThread(input: BarThreadInput): BarThread {
   // stdout/stderr: true keeps the worker's own (unused) console streams from being piped to this
   // thread's process.stdout, which would turn fd 1 non-blocking under the copy loop.
+  // Fetched here: an input over before the delay never needs it.
+  const { Worker } = process.getBuiltinModule('node:worker_threads');
   const worker = new Worker(BAR_THREAD, { workerData: input, stdout: true, stderr: true });
   let failure: unknown;
   worker.once('error', (error) => {
