@@ -110,10 +110,10 @@ interface BarThread {
 }
 
 function startBarThread(input: BarThreadInput): BarThread {
-  // stdout/stderr: true keeps the worker's own (unused) console streams from being piped to this
-  // thread's process.stdout, which would turn fd 1 non-blocking under the copy loop.
   // Fetched here: an input over before the delay never needs it.
   const { Worker } = process.getBuiltinModule('node:worker_threads');
+  // stdout/stderr: true keeps the worker's own (unused) console streams from being piped to this
+  // thread's process.stdout, which would turn fd 1 non-blocking under the copy loop.
   const worker = new Worker(BAR_THREAD, { workerData: input, stdout: true, stderr: true });
   let failure: unknown;
   worker.once('error', (error) => {
