@@ -644,19 +644,25 @@ export async function run(ctx) {
           cpuTarget: FRAME_TARGET,
         });
       }
-      for (const { name, code, env: extraEnv, wallTarget, cpuTarget } of cases) {
-        nodeRun(code, extraEnv); // warms the file cache (and the compile cache)
-        const bare = [];
-        const ours = [];
-        for (let r = 0; r < IMPORT_RUNS; r++) {
-          if (r % 2 === 0) {
-            bare.push(nodeRun(''));
-            ours.push(nodeRun(code, extraEnv));
+      // Every round runs each case once, in turn (so that the rows see the same load on the shared
+      // machine and compare with each other), each run paired with a bare run next to it.
+      for (const c of cases) nodeRun(c.code, c.env); // warms the file cache (and the compile cache)
+      const runs = cases.map(() => ({ bare: [], ours: [] }));
+      for (let r = 0; r < IMPORT_RUNS; r++) {
+        for (let k = 0; k < cases.length; k++) {
+          const i = (k + r) % cases.length;
+          const { code, env: extraEnv } = cases[i];
+          if ((r + k) % 2 === 0) {
+            runs[i].bare.push(nodeRun(''));
+            runs[i].ours.push(nodeRun(code, extraEnv));
           } else {
-            ours.push(nodeRun(code, extraEnv));
-            bare.push(nodeRun(''));
+            runs[i].ours.push(nodeRun(code, extraEnv));
+            runs[i].bare.push(nodeRun(''));
           }
         }
+      }
+      for (const [i, { name, wallTarget, cpuTarget }] of cases.entries()) {
+        const { bare, ours } = runs[i];
         const wall = summary(ours.map((o, i) => o.wall - bare[i].wall));
         const cpu = summary(ours.map((o, i) => o.cpu - bare[i].cpu));
         const bareWall = median(bare.map((x) => x.wall)).toFixed(0);
@@ -685,7 +691,8 @@ export async function run(ctx) {
       rmSync(cacheDir, { recursive: true, force: true });
     }
     notes.push(
-      'Cold import: `node -e` runs of the empty script and of the import, alternated; the figure is the median ' +
+      'Cold import: `node -e` runs of the empty script and of the import, alternated, every row\'s runs taken in ' +
+        'turn in each round; the figure is the median ' +
         'difference of their wall times (`import(\'taqaddum\')`) or of their CPU times (user + system, the ' +
         'other rows: steadier on a shared machine). Any `import()` starts Node\'s ESM ' +
         'loader (≈ 6 ms here for a one-line module); each further module costs ≈ 0.4 ms, and `dist/index.js` pulls ' +
