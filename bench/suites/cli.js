@@ -193,13 +193,14 @@ export async function run(ctx) {
     });
     notes.push(
       '`echo hi | taqaddum`: whole shell pipelines, each run paired with a `node -e 0` pipeline next to it (order ' +
-        'alternating), the ratio is the median of the per-round ratios. Attempts measured once (2026-11-30, on ' +
-        'this machine under load from other jobs, CPU time = user + sys of the pipeline over `node -e 0`\'s, ' +
-        'medians of 20 pairs): at commit 6b14da8 (the bar thread started at once, its modules loaded one by ' +
-        'one) +181–233 ms CPU, 1.78–2.03× wall; the two threads\' modules bundled (bin.js, bar-thread.js), ' +
-        'thread still at once: +139 ms, 1.66×; the thread started only once the input lasts 50 ms (an input ' +
-        'over sooner gets its final line from the main thread), as shipped: +55–65 ms, 1.09–1.22×; with ' +
-        'the bar switched off: +22–30 ms. Booting a worker thread is the cost (~100 ms of CPU on Node 20).',
+        'alternating), the ratio is the median of the per-round ratios. Attempts measured once (2026-11-30, ' +
+        'CPU time = user + sys of the pipeline over `node -e 0`\'s, medians of 20 pairs, load average < 1): at ' +
+        'commit 6b14da8 (the bar thread started at once, its modules loaded one by one) +165–179 ms CPU, ' +
+        '2.06–2.08× wall; the two threads\' modules bundled (bin.js, bar-thread.js), thread still at once: ' +
+        '+121 ms CPU, 1.76×; the thread started only once the input lasts 50 ms, an input over sooner getting its ' +
+        'final line from the main thread (commit e04d250, shipped): +40–42 ms CPU, 1.27×; the bar switched off ' +
+        '(`TAQADDUM_DISABLE=1`): +21 ms, 1.15×. Booting a worker thread costs ~100 ms of CPU on Node 20: more ' +
+        'than all the rest of the command.',
     );
 
     // ── 4a. memory of the command ──────────────────────────────────────────────────────────────────
