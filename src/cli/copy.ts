@@ -5,8 +5,9 @@
  * of the library is loaded; the bar lives on another thread (`bar-thread.ts`) that reads the count.
  *
  * It never touches `process.stdin`/`process.stdout`: Node would put a pipe in non-blocking mode under
- * it. (The first reads of `EarlyCopy` are made on libuv's thread pool: blocking reads all the same.) If fd 0 or fd 1 is non-blocking anyway (inherited that way), EAGAIN is met by a short sleep and a
- * retry. SIGPIPE is ignored by Node, so a reader that went away shows up as EPIPE.
+ * it. (The first reads of `EarlyCopy` are made on libuv's thread pool: blocking reads all the same.) If
+ * fd 0 or fd 1 is non-blocking anyway (inherited that way), EAGAIN is met by a short sleep and a retry.
+ * SIGPIPE is ignored by Node, so a reader that went away shows up as EPIPE.
  */
 import { read, readSync, writeSync } from 'node:fs';
 import { createCounter, UpdateCounter, type Counter, type CountMode } from './count.js';
@@ -51,7 +52,9 @@ export function copy(input: CopyInput, count: Float64Array, early?: EarlyCopy): 
  * The first moments of a copy, with the event loop free: most inputs of a command run by hand or by a
  * script are tiny (`echo hi | taqaddum`), and booting the bar's thread costs more than all the rest of
  * the command, so it starts only when the input lasts `deadline` ms (as tqdm's `delay`). Meanwhile each
- * read is made on libuv's thread pool, so the timer can fire while one is pending.
+ * read is made on libuv's thread pool, so the timer can fire while one is pending. (A pending read holds
+ * one of the pool's threads, 4 unless UV_THREADPOOL_SIZE says otherwise, until input comes: the worker
+ * reads its modules with the others.)
  */
 export interface EarlyCopy {
   deadline: number;
