@@ -5,6 +5,7 @@
  * - `FORCE_COLOR`, `NO_COLOR`: colours on a terminal (`colorsWanted`).
  * - `TAQADDUM_REPORT_SIGNAL`: the signal that asks for a report of the live bars (read by render/signals.ts
  *   when it arms, see `reportSignalSetting`).
+ * - `UV_THREADPOOL_SIZE`: libuv's, read by the `taqaddum` command (`threadPoolSize`).
  */
 export function envDisabled(): boolean {
   const v = process.env.TAQADDUM_DISABLE;
@@ -38,4 +39,13 @@ export function colorsWanted(stream: { isTTY?: boolean | undefined; hasColors?: 
 export function reportSignalSetting(): string | undefined {
   const v = process.env.TAQADDUM_REPORT_SIGNAL;
   return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+/**
+ * The threads of libuv's pool, as libuv reads `UV_THREADPOOL_SIZE` when the pool starts: unset, 4; else
+ * its leading number (`atoi`), and at least 1 (so a value that is not a number means 1).
+ */
+export function threadPoolSize(): number {
+  const v = process.env.UV_THREADPOOL_SIZE;
+  return v === undefined ? 4 : Math.max(Number.parseInt(v, 10) || 0, 1);
 }

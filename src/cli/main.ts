@@ -13,7 +13,7 @@
  * which and why); 2 for a bad flag or value (one line names it).
  */
 import { readFileSync } from 'node:fs';
-import { envDisabled } from '../env.js';
+import { envDisabled, threadPoolSize } from '../env.js';
 import { HELP, parseArgs, type CliOptions } from './args.js';
 import type { BarThreadEnd, BarThreadInput } from './bar-thread.js';
 import { copy, type CopyInput, type CopyResult } from './copy.js';
@@ -80,12 +80,20 @@ async function run(options: CliOptions, io: CliIo): Promise<number> {
     startedAt,
   };
   let thread: BarThread | undefined;
-  const result = await copy(copyInput, count, {
-    deadline: BAR_THREAD_DELAY,
-    expired: () => {
-      thread = startBarThread(input);
-    },
-  });
+  let result: CopyResult;
+  if (threadPoolSize() < 2) {
+    // The early reads would hold the pool's only thread while the input is silent, and the bar's thread
+    // needs one to read its modules: it would not show before the input comes. Start it at once.
+    thread = startBarThread(input);
+    result = copy(copyInput, count);
+  } else {
+    result = await copy(copyInput, count, {
+      deadline: BAR_THREAD_DELAY,
+      expired: () => {
+        thread = startBarThread(input);
+      },
+    });
+  }
 
   const end: BarThreadEnd = {
     n: result.n,
