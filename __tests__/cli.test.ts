@@ -22,6 +22,7 @@ import {
   type Counter,
 } from '../src/cli/count.js';
 import { createSimdCounter } from '../src/cli/simd.js';
+import { threadPoolSize } from '../src/env.js';
 import { renderScreen } from '../test-support/screen.js';
 import { ensureBuilt } from '../test-support/pty.js';
 
@@ -365,6 +366,23 @@ function run(args: readonly string[], input: Buffer | string = '', env: Record<s
 /** The last line the bar wrote. */
 const lastLine = (r: Run): string => r.stderr.trimEnd().split('\n').at(-1) ?? '';
 
+test('UV_THREADPOOL_SIZE is read as libuv reads it: 4 when unset, else its leading number, at least 1', () => {
+  const saved = process.env.UV_THREADPOOL_SIZE;
+  try {
+    const sizes: Record<string, number> = {};
+    for (const v of ['8', '2x', '0', '', 'abc']) {
+      process.env.UV_THREADPOOL_SIZE = v;
+      sizes[v] = threadPoolSize();
+    }
+    delete process.env.UV_THREADPOOL_SIZE;
+    sizes.unset = threadPoolSize();
+    expect(sizes).toEqual({ '8': 8, '2x': 2, '0': 1, '': 1, abc: 1, unset: 4 });
+  } finally {
+    if (saved === undefined) delete process.env.UV_THREADPOOL_SIZE;
+    else process.env.UV_THREADPOOL_SIZE = saved;
+  }
+});
+
 describe('the command', () => {
   beforeAll(() => ensureBuilt(), 120_000);
 
@@ -404,6 +422,29 @@ describe('the command', () => {
     const r = await run(['--unit', 'lines'], long);
     expect(sha256(r.stdout)).toBe(sha256(long));
     expect(lastLine(r)).toMatch(/^1 lines \[/);
+  });
+
+  test('an input over at once and one that outlasts the bar thread\'s delay end with the same kind of line', async () => {
+    // `echo hi | taqaddum` is over before the bar's thread would start: the main thread draws the final
+    // line. An input with a pause in it starts the thread first (main.ts, BAR_THREAD_DELAY).
+    const quick = await run(['--desc', 'rows'], 'a\nb\n');
+    const slow = await new Promise<Run>((resolve, reject) => {
+      const child = spawn(process.execPath, [bin, '--desc', 'rows'], { env: { ...process.env, TAQADDUM_DISABLE: '' } });
+      const out: Buffer[] = [];
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => out.push(c));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      child.on('error', reject);
+      child.on('close', (status, signal) => resolve({ status, signal, stdout: Buffer.concat(out), stderr: err }));
+      child.stdin.write('a\n');
+      setTimeout(() => child.stdin.end('b\n'), 300);
+    });
+    for (const r of [quick, slow]) {
+      expect(r.status).toBe(0);
+      expect(r.stdout.toString()).toBe('a\nb\n');
+      expect(r.stderr.split('\n')).toHaveLength(2); // one line: a pipe gets only the final one
+      expect(lastLine(r)).toMatch(/^rows: 2 it \[00:0\d, [\d.]+ it\/s\]$/);
+    }
   });
 
   test('--desc and --unit from data never reach the terminal as escape sequences', async () => {
@@ -552,17 +593,34 @@ describe('the command', () => {
     expect(screen.cursorVisible).toBe(true);
   });
 
-  (hasScript ? test : test.skip)('while the input is silent the bar keeps moving (its clock runs on its own thread)', async () => {
-    const cmd = `(echo first; sleep 2; echo second) | "${process.execPath}" "${bin}" --desc waiting > /dev/null`;
+  (hasScript ? test : test.skip)('on a terminal, an input over at once leaves its final line and a visible cursor', async () => {
+    const cmd = `printf 'a\\nb\\n' | "${process.execPath}" "${bin}" --desc tiny > /dev/null`;
     const r = spawnSync('script', ['-qfec', `stty cols 72 rows 8; ${cmd}`, '/dev/null'], {
       encoding: 'utf8',
       env: { ...process.env, TAQADDUM_DISABLE: '', TERM: 'xterm-256color' },
       timeout: 30_000,
     });
     expect(r.status).toBe(0);
-    // A frame drawn during the silence: one line counted, a second gone by.
-    expect(r.stdout).toMatch(/waiting: 1 it \[00:01, /);
     const screen = await renderScreen(r.stdout, 72, 8);
-    expect(screen.text).toMatch(/^waiting: 2 it \[00:0[12], [\d.]+ it\/s\]$/m);
+    expect(screen.text).toMatch(/^tiny: 2 it \[00:00, [\d.]+ it\/s\]$/m);
+    expect(screen.cursorVisible).toBe(true);
   });
+
+  (hasScript ? test.each(['unset', '1']) : test.skip.each(['unset', '1']))(
+    'while the input is silent the bar keeps moving (its clock runs on its own thread); UV_THREADPOOL_SIZE %s',
+    async (poolSize) => {
+      // With one thread in libuv's pool, the early reads (main.ts) would hold it and the bar's thread
+      // could not read its modules until the input comes: it starts at once instead.
+      const cmd = `(echo first; sleep 2; echo second) | "${process.execPath}" "${bin}" --desc waiting > /dev/null`;
+      const env: NodeJS.ProcessEnv = { ...process.env, TAQADDUM_DISABLE: '', TERM: 'xterm-256color' };
+      if (poolSize === 'unset') delete env.UV_THREADPOOL_SIZE;
+      else env.UV_THREADPOOL_SIZE = poolSize;
+      const r = spawnSync('script', ['-qfec', `stty cols 72 rows 8; ${cmd}`, '/dev/null'], { encoding: 'utf8', env, timeout: 30_000 });
+      expect(r.status).toBe(0);
+      // A frame drawn during the silence: one line counted, a second gone by.
+      expect(r.stdout).toMatch(/waiting: 1 it \[00:01, /);
+      const screen = await renderScreen(r.stdout, 72, 8);
+      expect(screen.text).toMatch(/^waiting: 2 it \[00:0[12], [\d.]+ it\/s\]$/m);
+    },
+  );
 });

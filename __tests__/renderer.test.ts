@@ -581,6 +581,23 @@ describe('text printed above the bars (progress.write, captured console output)'
   });
 });
 
+describe('output capture in a fresh process', () => {
+  test('stdout and stderr piped: a bar on a terminal stream of its own neither makes nor captures them', () => {
+    ensureBuilt();
+    // Node makes process.stdout/stderr (and loads its whole stream stack, ~10 ms) on first read: a pipe
+    // cannot be a terminal, so the bar's capture never reads them. The program's own write still goes out.
+    const script =
+      `import(${JSON.stringify(join(fixturesDir, '..', '..', 'dist', 'index.js'))}).then(async ({ progress }) => {` +
+      ' const stream = { isTTY: true, columns: 100, rows: 40, write() { return true; } };' +
+      ' const bar = progress.bar({ stream, total: 2 }); bar.update(); bar.close();' +
+      " const made = process.moduleLoadList.includes('NativeModule stream');" +
+      " process.stdout.write(JSON.stringify({ made }) + '\\n'); })";
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ made: false });
+  });
+});
+
 describe('timers', () => {
   const cases = [
     ['minInterval 1e10 (never redraw)', { minInterval: 1e10 }],

@@ -11,6 +11,7 @@
  *   when it arms, see `reportSignalSetting`).
  * - `WT_SESSION`, `ConEmuANSI`, `TERM_PROGRAM`, `TMUX`…: whether the terminal shows taskbar progress
  *   (`taskbarSupported`, read by the renderer at its first terminal frame).
+ * - `UV_THREADPOOL_SIZE`: libuv's, read by the `taqaddum` command (`threadPoolSize`).
  */
 export function envDisabled(): boolean {
   const v = process.env.TAQADDUM_DISABLE;
@@ -122,4 +123,13 @@ function versionAtLeast(version: string | undefined, min: readonly number[]): bo
     if (part !== min[i]) return part > (min[i] as number);
   }
   return true;
+}
+
+/**
+ * The threads of libuv's pool, as libuv reads `UV_THREADPOOL_SIZE` when the pool starts: unset, 4; else
+ * its leading number (`atoi`), and at least 1 (so a value that is not a number means 1).
+ */
+export function threadPoolSize(): number {
+  const v = process.env.UV_THREADPOOL_SIZE;
+  return v === undefined ? 4 : Math.max(Number.parseInt(v, 10) || 0, 1);
 }

@@ -16,7 +16,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pMapIterable } from 'p-map';
 import { asCompleted, gather, map } from '../../dist/index.js';
 import { cpuNow, fakeTTY, gc, median, now, summary } from '../lib.js';
@@ -372,6 +373,41 @@ export async function run(ctx) {
         pass: perSecond <= 1000 / minInterval,
       });
     }
+  }
+
+  // ── the first failure in a fresh process (issue 13, target 4) ─────────────────────────────────────────
+  {
+    const section = 'The first failure in a fresh process';
+    const RUNS = quick ? 3 : 21;
+    const dist = pathToFileURL(path.join(ctx.root, 'dist', 'index.js')).href;
+    // A bar on a terminal, nothing loaded yet: the rejection must not wait for log-update (~100 ms of CPU
+    // to load), which a terminal's frames need and a failure does not.
+    const code =
+      `import(${JSON.stringify(dist)}).then(async ({ progress }) => {` +
+      ' const stream = { isTTY: true, columns: 100, rows: 40, write() { return true; } };' +
+      ' const t0 = performance.now();' +
+      " try { await progress.gather([Promise.reject(new Error('x')), new Promise(() => {})], { stream }); } catch {}" +
+      ' process.stdout.write(String(performance.now() - t0)); process.exit(0);' +
+      ' })';
+    log(`first failure: ${RUNS} fresh processes`);
+    const times = [];
+    for (let r = 0; r < RUNS; r++) {
+      const out = execFileSync(process.execPath, ['-e', code], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+      times.push(Number(out.trim()));
+    }
+    const t = summary(times);
+    rows.push({
+      section,
+      name: "`await progress.gather([Promise.reject(new Error('x')), new Promise(() => {})])`, a bar on a TTY: from the call to the rejection",
+      value: t.value,
+      min: t.min,
+      max: t.max,
+      runs: RUNS,
+      unit: 'ms',
+      reference: 'wall time in the process, `performance.now()`',
+      target: '< 50 ms',
+      pass: t.value < 50,
+    });
   }
 
   notes.push(

@@ -71,8 +71,12 @@ function stderrStream(): { stream: OutputStream; release(): void } {
   return { stream, release: () => tty.destroy() };
 }
 
-function run(input: BarThreadInput, port: NonNullable<typeof parentPort>): void {
-  const count = new Float64Array(input.shared);
+/**
+ * Opens the command's bar on fd 2. `sync(n)` shows the count `n`; `close(end)` draws the final line and
+ * lets go of the terminal. The bar thread uses it; so does the main thread, for an input that ended before
+ * the bar thread was worth starting (see main.ts): the same bar, the same lines.
+ */
+export function showBar(input: BarThreadInput): { sync(n: number): void; close(end: BarThreadEnd): void; readonly minInterval: number } {
   const out = stderrStream();
   let first = true;
   // The bar starts when the copy started, not when this thread got going.
@@ -84,9 +88,6 @@ function run(input: BarThreadInput, port: NonNullable<typeof parentPort>): void 
   const options: BarOptions = { desc: input.desc, total: input.total, unit: input.unit, stream: out.stream, clock };
   if (input.minInterval !== undefined) options.minInterval = input.minInterval;
   const bar = openBar(options);
-  // Byte sizes load pretty-bytes and ICU's number formatting (~20 ms) the first time: do it while the
-  // copy runs, not when the final line is due (a non-terminal gets no line before that).
-  if (input.unit === 'B') setTimeout(() => formatBytes(1), 0);
   let shown = 0;
   const sync = (n: number): void => {
     if (n !== shown) {
@@ -94,12 +95,28 @@ function run(input: BarThreadInput, port: NonNullable<typeof parentPort>): void 
       shown = n;
     }
   };
-  const poll = setInterval(() => sync(count[0] as number), Math.min(Math.max(bar.minInterval / 2, 10), 500));
+  return {
+    sync,
+    // The bar's own (`--min-interval`, else TAQADDUM_MIN_INTERVAL, else the default): the poll follows it.
+    minInterval: bar.minInterval,
+    close(end) {
+      sync(end.n);
+      bar.closeAs(end.outcome);
+      out.release();
+    },
+  };
+}
+
+function run(input: BarThreadInput, port: NonNullable<typeof parentPort>): void {
+  const count = new Float64Array(input.shared);
+  const shown = showBar(input);
+  // Byte sizes load pretty-bytes and ICU's number formatting (~20 ms) the first time: do it while the
+  // copy runs, not when the final line is due (a non-terminal gets no line before that).
+  if (input.unit === 'B') setTimeout(() => formatBytes(1), 0);
+  const poll = setInterval(() => shown.sync(count[0] as number), Math.min(Math.max(shown.minInterval / 2, 10), 500));
   port.once('message', (end: BarThreadEnd) => {
     clearInterval(poll);
-    sync(end.n);
-    bar.closeAs(end.outcome);
-    out.release();
+    shown.close(end);
     port.postMessage('closed');
     port.close();
   });

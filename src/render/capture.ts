@@ -111,6 +111,29 @@ function patch(stream: OutputStream & { write: Write }): void {
   }
 }
 
+/** Node's own getters of `process.stdout` and `process.stderr` (see `terminalStream`). */
+const NODE_GETTERS = { stdout: 'getStdout', stderr: 'getStderr' } as const;
+
+/**
+ * `process[name]` if it is a terminal. Node makes the stream the first time it is read, and with it its
+ * whole stream stack (~10 ms of CPU in a fresh process, before a bar drawn on a stream of the program's
+ * own, or a job's first failure, could go on). A descriptor that is not a character device (a pipe, a
+ * file) is not a terminal: while `process[name]` is still Node's own getter, it is then not read.
+ * (`node:tty`'s `isatty` would load the stream stack too; `fstat` is a system call.)
+ */
+function terminalStream(name: 'stdout' | 'stderr'): NodeJS.WriteStream | undefined {
+  const own = Object.getOwnPropertyDescriptor(process, name)?.get?.name === NODE_GETTERS[name];
+  if (own) {
+    try {
+      if (!process.getBuiltinModule('node:fs').fstatSync(name === 'stdout' ? 1 : 2).isCharacterDevice()) return undefined;
+    } catch {
+      // cannot tell: read it
+    }
+  }
+  const stream = process[name];
+  return stream.isTTY === true ? stream : undefined;
+}
+
 /**
  * Starts routing process.stdout/stderr writes (those that are terminals, and `own`: the renderer's stream
  * when `mode: 'live'` draws frames on one that does not say it is a terminal) to `to`.
@@ -118,8 +141,9 @@ function patch(stream: OutputStream & { write: Write }): void {
 export function startCapture(to: CaptureTarget, own?: OutputStream): void {
   if (target !== undefined) return; // one renderer at a time owns the screen's extra output
   target = to;
-  for (const stream of [process.stdout, process.stderr]) {
-    if (stream.isTTY === true || (stream as unknown) === own) patch(stream as unknown as OutputStream & { write: Write });
+  for (const name of ['stdout', 'stderr'] as const) {
+    const stream = terminalStream(name) ?? (own !== undefined && (process[name] as unknown) === own ? process[name] : undefined);
+    if (stream !== undefined) patch(stream as unknown as OutputStream & { write: Write });
   }
 }
 
