@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { map, progress } from '../src/index.js';
+import type { JsonRecord } from '../src/format/json.js';
 import { sanitize } from '../src/format/sanitize.js';
 import { liveRendererOf } from '../src/render/renderer.js';
 import { FakeClock } from '../test-support/fake-clock.js';
@@ -32,29 +33,11 @@ const KEYS = [
   'timestamp',
 ];
 
-interface Record {
-  desc: string;
-  n: number;
-  total: number | null;
-  unit: string;
-  elapsed: number;
-  rate: number | null;
-  eta: number | null;
-  percentage: number | null;
-  failed: number;
-  running: number | null;
-  stalled: number | null;
-  done: boolean;
-  outcome: string;
-  postfix: string;
-  timestamp: string;
-  report?: string[];
-}
 
 /** Every line written, each parsed as JSON (a line that is not JSON fails the test here). */
-function records(stream: MemoryStream): Record[] {
+function records(stream: MemoryStream): JsonRecord[] {
   expect(stream.text.endsWith('\n')).toBe(true);
-  return stream.lines.map((line) => JSON.parse(line) as Record);
+  return stream.lines.map((line) => JSON.parse(line) as JsonRecord);
 }
 
 describe("mode: 'json'", () => {
@@ -81,8 +64,8 @@ describe("mode: 'json'", () => {
     for (const r of lines) expect(Object.keys(r)).toEqual(KEYS);
     const status = lines.slice(0, -1);
     for (let i = 1; i < status.length; i++) {
-      expect((status[i] as Record).elapsed - (status[i - 1] as Record).elapsed).toBeGreaterThanOrEqual(1);
-      expect((status[i] as Record).n).toBeGreaterThan((status[i - 1] as Record).n);
+      expect((status[i] as JsonRecord).elapsed - (status[i - 1] as JsonRecord).elapsed).toBeGreaterThanOrEqual(1);
+      expect((status[i] as JsonRecord).n).toBeGreaterThan((status[i - 1] as JsonRecord).n);
     }
     for (const r of status) {
       expect(r).toMatchObject({ desc: 'rows', total: 100, unit: 'it', done: false, outcome: 'running', failed: 0, running: null, stalled: null });
@@ -197,7 +180,7 @@ describe("mode: 'json'", () => {
     const lines = records(stream);
     expect(lines[0]).toMatchObject({ desc: 'calls', n: 0, total: 6, running: 2, failed: 0, stalled: null, done: false });
     expect(lines[1]).toMatchObject({ n: 2, running: 2, failed: 1, stalled: 5, done: false });
-    const last = lines.at(-1) as Record;
+    const last = lines.at(-1) as JsonRecord;
     expect(last).toMatchObject({ n: 6, failed: 2, running: null, stalled: null, done: true, outcome: 'done' });
     expect(last.report?.join('\n')).toContain('first failure');
     expect(last.report?.join('\n')).toContain('second failure');
@@ -300,7 +283,7 @@ describe('what a person sees', () => {
     expect(r.exitCode).toBe(0);
     expect(r.bytes).not.toContain(ESC);
     const lines = r.bytes.split('\r\n').filter((l) => l !== '');
-    const parsed = lines.map((l) => JSON.parse(l) as Record);
+    const parsed = lines.map((l) => JSON.parse(l) as JsonRecord);
     expect(parsed.length).toBeGreaterThanOrEqual(3);
     expect(parsed.slice(0, -1).every((p) => !p.done && p.desc === 'rows')).toBe(true);
     expect(parsed.at(-1)).toMatchObject({ desc: 'rows', n: 100, total: 100, percentage: 100, done: true, outcome: 'done' });
