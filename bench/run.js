@@ -22,6 +22,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fmt } from './lib.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+// The suites measure what the bars cost where they draw, on a fake terminal: a CI job (`CI=true`, as .ci/run
+// sets it) or a TAQADDUM_* setting would turn those bars into plain or JSON lines, or change their intervals
+// and width, and the figures would be of something else. The suites and the programs they start inherit this.
+for (const name of ['CI', 'TAQADDUM_MODE', 'TAQADDUM_MIN_INTERVAL', 'TAQADDUM_PLAIN_INTERVAL', 'TAQADDUM_WIDTH', 'TAQADDUM_DISABLE']) {
+  delete process.env[name];
+}
 const root = path.resolve(here, '..');
 
 // ── child mode: run one suite and send its result to the parent ─────────────────────────────────────
