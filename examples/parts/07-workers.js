@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import { progress } from 'taqaddum';
 
-export const title = 'Four worker threads feeding one bar: bar.share() and progress.attach(handle)';
+export const title = 'Four worker threads feeding one bar: bar.share(), progress.attach()';
 
 const FILES = 16;
 const ROWS = 62_500; // per file: a million rows in all
