@@ -7,10 +7,10 @@
  * loop: `add(k)` for an item (the hot path of every adapter, `update(n)`, a stream's chunk and a task bar's
  * `settled()`), and `flushed(k, items)` for an iteration that keeps its count lazily (arrays, ranges, the
  * async fast path) and brings it in (so do the counts of other threads and processes, `share()`, which the
- * bar reads when it samples: `add(k)` there could lap, and a lap may draw, which samples). `add(k)` adds to the count and decrements a countdown; only when the
- * countdown runs out does `lap()` read the clock, poke the renderer (which draws if a frame is due) and
- * reload the countdown from the measured item rate (core/pace.ts: the formula, and why the countdown is
- * capped at 64 items and at 20 µs of them).
+ * bar reads when it samples: `add(k)` there could lap, and a lap may draw, which samples). `add(k)` adds
+ * to the count and decrements a countdown; only when the countdown runs out does `lap()` read the clock,
+ * poke the renderer (which draws if a frame is due) and reload the countdown from the measured item rate
+ * (core/pace.ts: the formula, and why the countdown is capped at 64 items and at 20 µs of them).
  *
  * Drawing reads the bar in two steps (Drawable, render/drawable.ts): `sample(now)` feeds the estimator the
  * progress up to now (a write), then `line()` formats a pure view of it.
